@@ -1,0 +1,17 @@
+//! Every provider client behind one dependency: enable the cargo feature of each provider a
+//! service calls (`vellosim`, …). Shared pieces live here too: [`paginate`] turns any
+//! page-at-a-time operation into a `Stream` of items.
+
+pub mod paginate;
+
+pub use provider_core as core;
+pub use provider_core::{BuildError, ClientConfig, Credential, Error, RetryPolicy, Timestamp, units::DataVolume};
+
+/// The Vellosim client (`vellosim-client`), plus its list streams.
+#[cfg(feature = "vellosim")]
+pub mod vellosim;
+
+/// The README's examples compile (`cargo test` runs them as doctests).
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

@@ -1,0 +1,172 @@
+//! Building a client: base URL, timeouts, retry policy and credentials, in one place.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use reqwest::header::{HeaderName, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::{RetryPolicy, Runtime};
+
+/// How a generated client is assembled from the parts a [`ClientConfig`] builds.
+pub trait FromParts: Sized {
+    fn from_parts(base_url: &str, http: reqwest::Client, runtime: Runtime) -> Self;
+}
+
+/// A credential sent on every request. Its value never appears in `Debug` output.
+#[derive(Clone)]
+pub enum Credential {
+    /// A static header, e.g. `X-API-Key: <key>` or `Authorization: Apikey <key>`.
+    Header { name: HeaderName, value: SecretString },
+}
+
+impl Credential {
+    /// A header credential: `header("x-api-key", key)`. The name must be a valid header name.
+    pub fn header(name: &'static str, value: impl Into<String>) -> Self {
+        Credential::Header {
+            name: HeaderName::from_static(name),
+            value: SecretString::from(value.into()),
+        }
+    }
+
+    pub(crate) fn header_pair(&self) -> Result<(HeaderName, HeaderValue), BuildError> {
+        match self {
+            Credential::Header { name, value } => {
+                let mut header =
+                    HeaderValue::from_str(value.expose_secret()).map_err(|_| BuildError::InvalidCredential {
+                        header: name.to_string(),
+                    })?;
+                header.set_sensitive(true);
+                Ok((name.clone(), header))
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credential::Header { name, .. } => write!(f, "Credential::Header({name}: [REDACTED])"),
+        }
+    }
+}
+
+/// Why a client could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("invalid base URL {url:?}: {reason}")]
+    InvalidBaseUrl { url: String, reason: String },
+    #[error("the credential for header `{header}` is not a valid header value")]
+    InvalidCredential { header: String },
+    #[error("could not build the HTTP client: {0}")]
+    Http(#[source] reqwest::Error),
+}
+
+/// Settings for one client of type `C`; `build()` returns the client.
+pub struct ClientConfig<C> {
+    base_url: String,
+    timeout: Duration,
+    connect_timeout: Duration,
+    retry: RetryPolicy,
+    credential: Option<Credential>,
+    user_agent: String,
+    client: PhantomData<fn() -> C>,
+}
+
+impl<C> Clone for ClientConfig<C> {
+    fn clone(&self) -> Self {
+        Self {
+            base_url: self.base_url.clone(),
+            timeout: self.timeout,
+            connect_timeout: self.connect_timeout,
+            retry: self.retry.clone(),
+            credential: self.credential.clone(),
+            user_agent: self.user_agent.clone(),
+            client: PhantomData,
+        }
+    }
+}
+
+impl<C> fmt::Debug for ClientConfig<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("retry", &self.retry)
+            .field("credential", &self.credential)
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
+}
+
+impl<C: FromParts> ClientConfig<C> {
+    /// Defaults: 30 s per request, 10 s to connect, [`RetryPolicy::default`], no credential.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+            credential: None,
+            user_agent: concat!("provider-clients/", env!("CARGO_PKG_VERSION")).to_owned(),
+            client: PhantomData,
+        }
+    }
+
+    /// Any base URL: a sandbox, a proxy, a mock server.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+
+    /// Upper bound for one attempt, from connecting to the last body byte.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    pub fn credential(mut self, credential: Credential) -> Self {
+        self.credential = Some(credential);
+        self
+    }
+
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    pub fn build(self) -> Result<C, BuildError> {
+        let url = reqwest::Url::parse(&self.base_url).map_err(|e| BuildError::InvalidBaseUrl {
+            url: self.base_url.clone(),
+            reason: e.to_string(),
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(BuildError::InvalidBaseUrl {
+                url: self.base_url,
+                reason: "the scheme must be http or https".into(),
+            });
+        }
+        let credential = self.credential.as_ref().map(Credential::header_pair).transpose()?;
+        let http = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .user_agent(self.user_agent)
+            .build()
+            .map_err(BuildError::Http)?;
+        // Generated paths start with `/`; a trailing slash on the base would double it.
+        let base = self.base_url.trim_end_matches('/');
+        Ok(C::from_parts(base, http, Runtime::new(self.retry, credential)))
+    }
+}

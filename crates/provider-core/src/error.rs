@@ -1,0 +1,123 @@
+//! One error type for every client, generic over the provider's documented error body.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+use crate::retry::retry_after;
+
+/// What went wrong with a call. `E` is the provider's documented error body.
+///
+/// Built from progenitor's error with `?` (`From<progenitor_client::Error<E>>`). Nothing
+/// here holds a credential: request headers are never kept, and `reqwest::Error` shows the
+/// URL only, which carries no secret in any of our providers.
+#[derive(Debug, thiserror::Error)]
+pub enum Error<E> {
+    /// The request never reached the provider, or its answer was cut off.
+    #[error("transport failure: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// The provider answered with its documented error body.
+    #[error("the provider answered HTTP {status} with an error body")]
+    Api {
+        status: StatusCode,
+        headers: HeaderMap,
+        body: E,
+    },
+    /// HTTP 429 after the retry policy gave up (or would have waited too long).
+    #[error("rate limited by the provider (HTTP 429){}", .0.retry_after.map(|d| format!("; retry after {d:?}")).unwrap_or_default())]
+    RateLimited(RateLimit<E>),
+    /// The body did not decode as the documented type; the raw bytes are kept.
+    #[error("undecodable response body ({reason})")]
+    Undecodable { body: Bytes, reason: String },
+    /// A status the spec does not declare (e.g. a 3xx that was not followed).
+    #[error("unexpected HTTP status {status}")]
+    UnexpectedStatus { status: StatusCode, headers: HeaderMap },
+    /// The request could not be built (a missing required parameter, an invalid header value).
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    /// A client hook refused the request.
+    #[error("{0}")]
+    Hook(String),
+}
+
+/// A 429: how long the provider asked us to wait, and its rate-limit headers.
+#[derive(Debug)]
+pub struct RateLimit<E> {
+    pub retry_after: Option<Duration>,
+    pub headers: HeaderMap,
+    /// The documented error body, when the provider sent one.
+    pub body: Option<E>,
+}
+
+impl<E> Error<E> {
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api { status, .. } | Error::UnexpectedStatus { status, .. } => Some(*status),
+            Error::RateLimited(_) => Some(StatusCode::TOO_MANY_REQUESTS),
+            Error::Transport(err) => err.status(),
+            _ => None,
+        }
+    }
+
+    /// The documented error body, if the provider sent one.
+    pub fn api_body(&self) -> Option<&E> {
+        match self {
+            Error::Api { body, .. } => Some(body),
+            Error::RateLimited(limit) => limit.body.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Raw bytes of a body that did not decode.
+    pub fn raw_body(&self) -> Option<&Bytes> {
+        match self {
+            Error::Undecodable { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+}
+
+impl<E> From<progenitor_client::Error<E>> for Error<E> {
+    fn from(err: progenitor_client::Error<E>) -> Self {
+        use progenitor_client::Error as P;
+        match err {
+            P::InvalidRequest(msg) => Error::InvalidRequest(msg),
+            P::CommunicationError(e) | P::ResponseBodyError(e) => Error::Transport(e),
+            P::InvalidUpgrade(e) => Error::Transport(e),
+            P::ErrorResponse(value) => {
+                let status = value.status();
+                let headers = value.headers().clone();
+                let body = value.into_inner();
+                if status == StatusCode::TOO_MANY_REQUESTS {
+                    Error::RateLimited(RateLimit {
+                        retry_after: retry_after(&headers),
+                        headers,
+                        body: Some(body),
+                    })
+                } else {
+                    Error::Api { status, headers, body }
+                }
+            }
+            P::InvalidResponsePayload(body, err) => Error::Undecodable {
+                body,
+                reason: err.to_string(),
+            },
+            P::UnexpectedResponse(response) => {
+                let status = response.status();
+                let headers = response.headers().clone();
+                if status == StatusCode::TOO_MANY_REQUESTS {
+                    Error::RateLimited(RateLimit {
+                        retry_after: retry_after(&headers),
+                        headers,
+                        body: None,
+                    })
+                } else {
+                    Error::UnexpectedStatus { status, headers }
+                }
+            }
+            P::Custom(msg) => Error::Hook(msg),
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! The runtime every generated provider client shares.
+//!
+//! Generated clients carry a [`Runtime`] as progenitor's "inner" value and route every
+//! request through [`Runtime::execute`] from their `ClientHooks::exec`: that is where
+//! credentials are attached, progenitor's `api-version` header is dropped, idempotent
+//! requests are retried and each call is traced. Everything here is provider-neutral.
+
+mod config;
+mod error;
+mod open_enum;
+mod retry;
+mod runtime;
+mod timestamp;
+pub mod units;
+
+pub use config::{BuildError, ClientConfig, Credential, FromParts};
+pub use error::{Error, RateLimit};
+pub use retry::RetryPolicy;
+pub use runtime::Runtime;
+pub use secrecy::{ExposeSecret, SecretString};
+pub use timestamp::Timestamp;
+
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+}

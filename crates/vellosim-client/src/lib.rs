@@ -1,0 +1,91 @@
+//! Typed client for the [Vellosim](https://docs.vellosim.com) eSIM API.
+//!
+//! The operations, types and httpmock helpers are generated from `specs/vellosim.yaml` by
+//! `cargo xtask regen`; this file and its siblings hold the hand-written rest.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = vellosim_client::Client::config("vls_test_…").build()?;
+//! let regions = client.get_regions().send().await.map_err(vellosim_client::Error::from)?;
+//! println!("{} regions", regions.len());
+//! # Ok(()) }
+//! ```
+
+extern crate self as vellosim_client;
+
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, unused_imports)]
+mod generated;
+#[cfg(feature = "httpmock")]
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, unused_imports)]
+mod generated_httpmock;
+
+mod errors;
+pub mod webhooks;
+
+pub use errors::Error;
+pub use generated::*;
+/// Matchers and responders for every operation, generated from the spec.
+#[cfg(feature = "httpmock")]
+pub mod mock {
+    pub use crate::generated_httpmock::*;
+}
+pub use provider_core::{BuildError, ClientConfig, RetryPolicy, units::DataVolume};
+
+impl Client {
+    /// A production client authenticated by `X-API-Key`. `vls_test_` keys act on the
+    /// sandbox, `vls_live_` keys on production; the host is the same. Change anything else
+    /// (base URL, timeouts, retries) on the returned config, then `build()`.
+    pub fn config(api_key: impl Into<String>) -> ClientConfig<Client> {
+        ClientConfig::new(servers::PRODUCTION).credential(provider_core::Credential::header("x-api-key", api_key))
+    }
+
+    /// A client without a key: enough for the public operations (exchange rate, package
+    /// details at the public price).
+    pub fn public() -> ClientConfig<Client> {
+        ClientConfig::new(servers::PRODUCTION)
+    }
+}
+
+impl provider_core::FromParts for Client {
+    fn from_parts(base_url: &str, http: reqwest::Client, runtime: provider_core::Runtime) -> Self {
+        Client::new_with_client(base_url, http, runtime)
+    }
+}
+
+impl progenitor_client::ClientHooks<provider_core::Runtime> for Client {
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &progenitor_client::OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        use progenitor_client::ClientInfo;
+        self.inner().execute(self.client(), request, info).await
+    }
+}
+
+impl types::Package {
+    /// The package's data allowance (`volume`, in bytes).
+    pub fn data_volume(&self) -> Option<DataVolume> {
+        self.volume
+            .and_then(|v| u64::try_from(v).ok())
+            .map(DataVolume::from_bytes)
+    }
+}
+
+impl types::Esim {
+    /// Data left on the eSIM (`data_usage_remain`, in bytes).
+    pub fn data_remaining(&self) -> Option<DataVolume> {
+        self.data_usage_remain
+            .and_then(|v| u64::try_from(v).ok())
+            .map(DataVolume::from_bytes)
+    }
+
+    /// The eSIM's total allowance (`totalVolume`, in bytes).
+    pub fn total_volume(&self) -> Option<DataVolume> {
+        self.total_volume
+            .and_then(|v| u64::try_from(v).ok())
+            .map(DataVolume::from_bytes)
+    }
+}

@@ -1,0 +1,322 @@
+//! The spec rules of DESIGN.md, checked before progenitor sees a spec: several of the
+//! constructs they forbid make progenitor 0.15.1 panic or generate code that cannot decode
+//! what providers send.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::bail;
+use serde_yaml::Value;
+
+use crate::spec::{Spec, pascal_case};
+
+impl Spec {
+    pub fn lint(&self) -> anyhow::Result<()> {
+        let mut errors = Vec::new();
+        self.lint_document(&mut errors);
+        self.lint_operations(&mut errors);
+        self.lint_schemas(&mut errors);
+        if errors.is_empty() {
+            return Ok(());
+        }
+        let file = self.display_path();
+        let list: Vec<String> = errors.iter().map(|e| format!("  {file}: {e}")).collect();
+        bail!("{} spec rule violation(s):\n{}", errors.len(), list.join("\n"))
+    }
+
+    fn lint_document(&self, errors: &mut Vec<String>) {
+        match self.doc["openapi"].as_str() {
+            Some(v) if v.starts_with("3.0.") => {}
+            other => errors.push(format!(
+                "`openapi` must be 3.0.x (progenitor 0.15 rejects 3.1), found {other:?}"
+            )),
+        }
+        if self.doc["info"]["version"].as_str().is_none() {
+            errors.push("`info.version` is missing".into());
+        }
+        let servers = self.servers();
+        if servers.is_empty() {
+            errors.push("`servers` is empty: name at least the production host".into());
+        }
+        for (env, url) in servers {
+            match (env, url) {
+                (Some(env), Some(_)) if is_snake_ident(env) => {}
+                _ => errors.push(format!(
+                    "every server needs a `url` and an `x-environment` written in snake_case (found {env:?})"
+                )),
+            }
+        }
+    }
+
+    fn lint_operations(&self, errors: &mut Vec<String>) {
+        let mut seen = BTreeSet::new();
+        for op in self.operations() {
+            let label = op.label();
+            let mut fail = |msg: String| errors.push(format!("operation {label}: {msg}"));
+            let node = op.node;
+            match node["operationId"].as_str() {
+                None => fail("has no operationId".into()),
+                Some(id) if !seen.insert(id.to_owned()) => fail("operationId is used twice".into()),
+                Some(_) => {}
+            }
+            if node["tags"].as_sequence().is_none_or(|t| t.is_empty()) {
+                fail("has no tag".into());
+            }
+            if !node["x-doc-url"].as_str().is_some_and(|u| u.starts_with("https://")) {
+                fail("needs `x-doc-url`, the https:// page it was written from".into());
+            }
+            for param in node["parameters"].as_sequence().into_iter().flatten() {
+                if param["schema"].get("enum").is_some() {
+                    fail(format!(
+                        "parameter `{}` has an inline enum: make it a named schema so it is generated as an open enum",
+                        param["name"].as_str().unwrap_or("?")
+                    ));
+                }
+            }
+            if let Some(body) = node.get("requestBody") {
+                match body["content"].as_mapping() {
+                    Some(content) if content.len() == 1 => {
+                        let (media, value) = content.iter().next().expect("one entry");
+                        let media = media.as_str().unwrap_or_default();
+                        if !matches!(media, "application/json" | "application/x-www-form-urlencoded") {
+                            fail(format!(
+                                "request body media type `{media}`: use application/json or application/x-www-form-urlencoded"
+                            ));
+                        }
+                        if let Err(msg) = named_schema(&value["schema"]) {
+                            fail(format!("request body: {msg}"));
+                        }
+                        if value.get("encoding").is_some() {
+                            fail("`encoding` on a request body makes progenitor panic".into());
+                        }
+                    }
+                    _ => fail("a request body needs exactly one media type".into()),
+                }
+            }
+            lint_responses(&node["responses"], &mut fail);
+        }
+    }
+
+    fn lint_schemas(&self, errors: &mut Vec<String>) {
+        for (name, schema) in self.schemas() {
+            if pascal_case(name) != name {
+                errors.push(format!(
+                    "schema `{name}`: component names must be PascalCase (`{}`)",
+                    pascal_case(name)
+                ));
+            }
+            walk(schema, &format!("schema {name}"), true, errors);
+        }
+        for e in self.string_enums() {
+            let mut variants = BTreeMap::new();
+            for value in &e.values {
+                if let Some(other) = variants.insert(pascal_case(value), value) {
+                    errors.push(format!(
+                        "schema `{}`: values `{other}` and `{value}` map to one Rust variant",
+                        e.name
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn lint_responses(responses: &Value, fail: &mut impl FnMut(String)) {
+    let Some(responses) = responses.as_mapping() else {
+        return fail("has no responses".into());
+    };
+    let mut success = 0;
+    let mut error_schemas = BTreeSet::new();
+    for (code, response) in responses {
+        let code = match code {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => String::new(),
+        };
+        let content = response["content"].as_mapping();
+        if let Some(content) = content {
+            for (media, value) in content {
+                if media.as_str() != Some("application/json") {
+                    fail(format!("response {code}: only application/json responses are typed"));
+                }
+                if let Err(msg) = named_schema(&value["schema"]) {
+                    fail(format!("response {code}: {msg}"));
+                }
+            }
+        }
+        match code.as_str() {
+            c if c.starts_with('2') => success += 1,
+            "4XX" | "5XX" => {
+                let schema = content
+                    .and_then(|c| c.values().next())
+                    .map(|v| format!("{:?}", v["schema"]));
+                error_schemas.insert(schema);
+            }
+            "default" => fail("`default` responses join both the success and error sets; use 4XX/5XX".into()),
+            other => fail(format!(
+                "response {other}: declare errors as 4XX/5XX only (specific codes beside a range trip progenitor)"
+            )),
+        }
+    }
+    if success != 1 {
+        fail(format!("needs exactly one success response, found {success}"));
+    }
+    if error_schemas.len() > 1 {
+        fail("4XX and 5XX must share one error schema".into());
+    }
+}
+
+/// Bodies must be a named schema or an array of one, so every body has a stable Rust type
+/// name and every example can be decoded by name.
+fn named_schema(schema: &Value) -> Result<(), String> {
+    if schema.get("$ref").is_some() {
+        return Ok(());
+    }
+    if schema["type"].as_str() == Some("array") && schema["items"].get("$ref").is_some() {
+        return Ok(());
+    }
+    Err("body schema must be a `$ref` to a component, or an array of one".into())
+}
+
+fn walk(node: &Value, at: &str, top: bool, errors: &mut Vec<String>) {
+    let Some(map) = node.as_mapping() else { return };
+    if map.get("additionalProperties") == Some(&Value::Bool(false)) {
+        errors.push(format!(
+            "{at}: `additionalProperties: false` would reject fields a provider adds later"
+        ));
+    }
+    if !top && node.get("enum").is_some() && node["type"].as_str() == Some("string") {
+        errors.push(format!(
+            "{at}: inline string enum; make it a named schema so it is generated as an open enum"
+        ));
+    }
+    if node["format"].as_str() == Some("decimal") && node["type"].as_str() != Some("number") {
+        errors.push(format!("{at}: `format: decimal` goes with `type: number`"));
+    }
+    if matches!(node["format"].as_str(), Some("decimal" | "date-time"))
+        && map.keys().any(|k| k.as_str().is_some_and(|k| k.starts_with("x-")))
+    {
+        errors.push(format!(
+            "{at}: a decimal or date-time may carry no `x-` keys (they stop its type conversion)"
+        ));
+    }
+    if let Some(props) = node["properties"].as_mapping() {
+        for (name, prop) in props {
+            walk(prop, &format!("{at}.{}", name.as_str().unwrap_or("?")), false, errors);
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(child) = node.get(key) {
+            walk(child, &format!("{at}[{key}]"), false, errors);
+        }
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for (i, child) in node[key].as_sequence().into_iter().flatten().enumerate() {
+            walk(child, &format!("{at}.{key}[{i}]"), false, errors);
+        }
+    }
+}
+
+fn is_snake_ident(s: &str) -> bool {
+    !s.is_empty()
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::spec::Spec;
+
+    const GOOD: &str = r##"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+servers: [{url: "https://api.example.com", x-environment: production}]
+paths:
+  /things:
+    get:
+      operationId: listThings
+      tags: [things]
+      x-doc-url: https://docs.example.com/things
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: "#/components/schemas/Thing"}}
+        "4XX": {$ref: "#/components/responses/Error"}
+components:
+  responses:
+    Error:
+      description: e
+      content:
+        application/json:
+          schema: {$ref: "#/components/schemas/Error"}
+  schemas:
+    Thing: {type: object, properties: {price: {type: number, format: decimal}}}
+    Error: {type: object}
+"##;
+
+    fn lint(text: &str) -> Result<(), String> {
+        let spec = Spec::parse(Path::new("/ws"), "/ws/specs/demo.yaml".into(), text).unwrap();
+        spec.lint().map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_spec_that_follows_the_rules_passes() {
+        lint(GOOD).unwrap();
+    }
+
+    #[test]
+    fn violations_name_the_file_and_the_operation() {
+        let bad = GOOD
+            .replace("      x-doc-url: https://docs.example.com/things\n", "")
+            .replace("\"4XX\"", "\"404\"")
+            .replace("{type: object}", "{type: object, additionalProperties: false}")
+            .replace(
+                "price: {type: number, format: decimal}",
+                "state: {type: string, enum: [A, B]}",
+            );
+        let err = lint(&bad).unwrap_err();
+        for expected in [
+            "specs/demo.yaml: operation listThings (GET /things): needs `x-doc-url`",
+            "specs/demo.yaml: operation listThings (GET /things): response 404: declare errors as 4XX/5XX only",
+            "specs/demo.yaml: schema Error: `additionalProperties: false`",
+            "specs/demo.yaml: schema Thing.state: inline string enum",
+        ] {
+            assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+        }
+    }
+
+    #[test]
+    fn two_success_responses_and_multipart_are_rejected_before_progenitor_panics() {
+        let two = GOOD.replace(
+            "        \"4XX\":",
+            "        \"201\":\n          description: created\n        \"4XX\":",
+        );
+        assert!(
+            lint(&two)
+                .unwrap_err()
+                .contains("needs exactly one success response, found 2")
+        );
+        let multipart = GOOD.replace(
+            "      responses:",
+            "      requestBody:\n        content:\n          multipart/form-data:\n            schema: {$ref: \"#/components/schemas/Thing\"}\n      responses:",
+        );
+        assert!(
+            lint(&multipart)
+                .unwrap_err()
+                .contains("request body media type `multipart/form-data`")
+        );
+    }
+
+    #[test]
+    fn openapi_3_1_is_rejected() {
+        assert!(
+            lint(&GOOD.replace("3.0.3", "3.1.0"))
+                .unwrap_err()
+                .contains("`openapi` must be 3.0.x")
+        );
+    }
+}

@@ -1,0 +1,56 @@
+//! Workspace automation. `cargo xtask regen [--check]` turns every `specs/*.yaml` into the
+//! generated modules of its client crate; `cargo xtask lint` only checks the specs.
+
+mod generate;
+mod lint;
+mod spec;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | tour>";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["regen"] => generate::regen(&workspace_root(), false),
+        ["regen", "--check"] => generate::regen(&workspace_root(), true),
+        ["lint"] => lint_all(&workspace_root()),
+        ["tour"] => generate::regen(&workspace_root(), false).and_then(|()| tour(&workspace_root())),
+        _ => Err(anyhow::anyhow!(USAGE)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+fn lint_all(root: &Path) -> anyhow::Result<()> {
+    for spec in spec::Spec::load_all(root)? {
+        spec.lint()?;
+        println!("{}: ok", spec.display_path());
+    }
+    Ok(())
+}
+
+/// The newcomer's main job: regenerate, then run the credential-free tour of the clients.
+fn tour(root: &Path) -> anyhow::Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .current_dir(root)
+        .args(["run", "--quiet", "--package", "integration-tests", "--example", "tour"])
+        .status()?;
+    anyhow::ensure!(status.success(), "the tour failed ({status})");
+    Ok(())
+}
