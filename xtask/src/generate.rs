@@ -9,7 +9,7 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use quote::{format_ident, quote};
 use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 
-use crate::spec::{Spec, StringEnum, pascal_case};
+use crate::spec::{CONVERTED_FORMATS, Spec, StringEnum, converted_format, pascal_case};
 
 /// One file the generator owns.
 struct Output {
@@ -122,11 +122,12 @@ fn settings(spec: &Spec, enums: &[StringEnum]) -> GenerationSettings {
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
     }
-    // Prices become exact decimals; timestamps keep the provider's text (see provider_core::Timestamp).
-    for (instance_type, format, rust) in [
-        (InstanceType::Number, "decimal", "::rust_decimal::Decimal"),
-        (InstanceType::String, "date-time", "::provider_core::Timestamp"),
-    ] {
+    for (ty, format, rust) in CONVERTED_FORMATS {
+        let instance_type = match ty {
+            "number" => InstanceType::Number,
+            "string" => InstanceType::String,
+            _ => InstanceType::Integer,
+        };
         for nullable in [false, true] {
             let rust = if nullable {
                 format!("::std::option::Option<{rust}>")
@@ -156,10 +157,7 @@ fn drop_redundant_nullable(node: &mut serde_yaml::Value) {
                 .unwrap_or_default();
             if let Some(Value::Mapping(props)) = map.get_mut("properties") {
                 for (name, prop) in props.iter_mut() {
-                    let converted = matches!(
-                        prop.get("format").and_then(Value::as_str),
-                        Some("decimal" | "date-time")
-                    );
+                    let converted = converted_format(prop).is_some();
                     if converted
                         && !required.contains(name)
                         && let Value::Mapping(prop) = prop

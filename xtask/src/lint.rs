@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::bail;
 use serde_yaml::Value;
 
-use crate::spec::{Spec, pascal_case};
+use crate::spec::{Spec, converted_format, pascal_case};
 
 impl Spec {
     pub fn lint(&self) -> anyhow::Result<()> {
@@ -189,15 +189,15 @@ fn walk(node: &Value, at: &str, top: bool, errors: &mut Vec<String>) {
             "{at}: inline string enum; make it a named schema so it is generated as an open enum"
         ));
     }
-    if node["format"].as_str() == Some("decimal") && node["type"].as_str() != Some("number") {
-        errors.push(format!("{at}: `format: decimal` goes with `type: number`"));
-    }
-    if matches!(node["format"].as_str(), Some("decimal" | "date-time"))
-        && map.keys().any(|k| k.as_str().is_some_and(|k| k.starts_with("x-")))
-    {
-        errors.push(format!(
-            "{at}: a decimal or date-time may carry no `x-` keys (they stop its type conversion)"
-        ));
+    if let Some((ty, format)) = converted_format(node) {
+        if node["type"].as_str() != Some(ty) {
+            errors.push(format!("{at}: `format: {format}` goes with `type: {ty}`"));
+        }
+        if map.keys().any(|k| k.as_str().is_some_and(|k| k.starts_with("x-"))) {
+            errors.push(format!(
+                "{at}: a `format: {format}` field may carry no `x-` keys (they stop its type conversion)"
+            ));
+        }
     }
     if let Some(props) = node["properties"].as_mapping() {
         for (name, prop) in props {

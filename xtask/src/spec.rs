@@ -5,6 +5,25 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde_yaml::Value;
 
+/// `(type, format)` pairs generated as a hand-written Rust type instead of progenitor's default.
+pub const CONVERTED_FORMATS: [(&str, &str, &str); 3] = [
+    // Prices: exact decimals (a JSON number or a numeric string), never binary floats.
+    ("number", "decimal", "::rust_decimal::Decimal"),
+    // The provider's text, kept verbatim and parsed on demand: an odd format never fails a response.
+    ("string", "date-time", "::provider_core::Timestamp"),
+    // Integers some providers send as strings.
+    ("integer", "int-or-string", "::provider_core::LenientInt"),
+];
+
+/// The converted type, if `schema` has one of the converted formats.
+pub fn converted_format(schema: &Value) -> Option<(&'static str, &'static str)> {
+    let format = schema.get("format")?.as_str()?;
+    CONVERTED_FORMATS
+        .iter()
+        .find(|(_, f, _)| *f == format)
+        .map(|(ty, f, _)| (*ty, *f))
+}
+
 pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 pub struct Spec {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::{RetryPolicy, Runtime};
+use crate::{RetryPolicy, Runtime, TokenProvider};
 
 /// How a generated client is assembled from the parts a [`ClientConfig`] builds.
 pub trait FromParts: Sized {
@@ -19,6 +19,8 @@ pub trait FromParts: Sized {
 pub enum Credential {
     /// A static header, e.g. `X-API-Key: <key>` or `Authorization: Apikey <key>`.
     Header { name: HeaderName, value: SecretString },
+    /// `Authorization: Bearer <token>`, the token obtained and refreshed by a [`TokenProvider`].
+    Bearer(TokenProvider),
 }
 
 impl Credential {
@@ -30,16 +32,16 @@ impl Credential {
         }
     }
 
-    pub(crate) fn header_pair(&self) -> Result<(HeaderName, HeaderValue), BuildError> {
+    /// Checked once, when the client is built: a header value must be valid.
+    pub(crate) fn resolve(&self) -> Result<Auth, BuildError> {
         match self {
             Credential::Header { name, value } => {
-                let mut header =
-                    HeaderValue::from_str(value.expose_secret()).map_err(|_| BuildError::InvalidCredential {
-                        header: name.to_string(),
-                    })?;
-                header.set_sensitive(true);
-                Ok((name.clone(), header))
+                let header = sensitive(value.expose_secret()).ok_or_else(|| BuildError::InvalidCredential {
+                    header: name.to_string(),
+                })?;
+                Ok(Auth::Header(name.clone(), header))
             }
+            Credential::Bearer(provider) => Ok(Auth::Bearer(provider.clone())),
         }
     }
 }
@@ -48,8 +50,23 @@ impl fmt::Debug for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Credential::Header { name, .. } => write!(f, "Credential::Header({name}: [REDACTED])"),
+            Credential::Bearer(provider) => write!(f, "Credential::Bearer({provider:?})"),
         }
     }
+}
+
+/// A credential ready to attach to requests.
+#[derive(Clone, Debug)]
+pub(crate) enum Auth {
+    Header(HeaderName, HeaderValue),
+    Bearer(TokenProvider),
+}
+
+/// A header value marked sensitive: `Debug` prints `Sensitive`, HTTP/2 never indexes it.
+pub(crate) fn sensitive(value: &str) -> Option<HeaderValue> {
+    let mut header = HeaderValue::from_str(value).ok()?;
+    header.set_sensitive(true);
+    Some(header)
 }
 
 /// Why a client could not be built.
@@ -158,7 +175,7 @@ impl<C: FromParts> ClientConfig<C> {
                 reason: "the scheme must be http or https".into(),
             });
         }
-        let credential = self.credential.as_ref().map(Credential::header_pair).transpose()?;
+        let auth = self.credential.as_ref().map(Credential::resolve).transpose()?;
         let http = reqwest::Client::builder()
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
@@ -167,6 +184,6 @@ impl<C: FromParts> ClientConfig<C> {
             .map_err(BuildError::Http)?;
         // Generated paths start with `/`; a trailing slash on the base would double it.
         let base = self.base_url.trim_end_matches('/');
-        Ok(C::from_parts(base, http, Runtime::new(self.retry, credential)))
+        Ok(C::from_parts(base, http, Runtime::new(base, self.retry, auth)))
     }
 }

@@ -37,9 +37,9 @@ pub enum Error<E> {
     /// The request could not be built (a missing required parameter, an invalid header value).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
-    /// A client hook refused the request.
+    /// No credential could be had (e.g. the token endpoint refused or failed); nothing was sent.
     #[error("{0}")]
-    Hook(String),
+    Auth(String),
 }
 
 /// A 429: how long the provider asked us to wait, and its rate-limit headers.
@@ -49,6 +49,27 @@ pub struct RateLimit<E> {
     pub headers: HeaderMap,
     /// The documented error body, when the provider sent one.
     pub body: Option<E>,
+}
+
+impl<E> RateLimit<E> {
+    /// `X-RateLimit-Limit`: requests allowed in the window.
+    pub fn limit(&self) -> Option<u64> {
+        self.header_number("x-ratelimit-limit")
+    }
+
+    /// `X-RateLimit-Remaining`: requests left in the window.
+    pub fn remaining(&self) -> Option<u64> {
+        self.header_number("x-ratelimit-remaining")
+    }
+
+    /// `X-RateLimit-Reset`, as the provider sent it (a Unix time or seconds, by provider).
+    pub fn reset(&self) -> Option<u64> {
+        self.header_number("x-ratelimit-reset")
+    }
+
+    fn header_number(&self, name: &str) -> Option<u64> {
+        self.headers.get(name)?.to_str().ok()?.trim().parse().ok()
+    }
 }
 
 impl<E> Error<E> {
@@ -117,7 +138,8 @@ impl<E> From<progenitor_client::Error<E>> for Error<E> {
                     Error::UnexpectedStatus { status, headers }
                 }
             }
-            P::Custom(msg) => Error::Hook(msg),
+            // Our hooks fail only when authorizing (see `Runtime::authorize`).
+            P::Custom(msg) => Error::Auth(msg),
         }
     }
 }

@@ -5,16 +5,20 @@
 //! credentials are attached, progenitor's `api-version` header is dropped, idempotent
 //! requests are retried and each call is traced. Everything here is provider-neutral.
 
+pub mod auth;
 mod config;
 mod error;
+mod lenient;
 mod open_enum;
 mod retry;
 mod runtime;
 mod timestamp;
 pub mod units;
 
+pub use auth::{AuthError, CachedToken, TokenProvider, TokenStore};
 pub use config::{BuildError, ClientConfig, Credential, FromParts};
 pub use error::{Error, RateLimit};
+pub use lenient::LenientInt;
 pub use retry::RetryPolicy;
 pub use runtime::Runtime;
 pub use secrecy::{ExposeSecret, SecretString};

@@ -5,12 +5,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use progenitor_client::OperationInfo;
-use reqwest::header::{HeaderName, HeaderValue};
-use reqwest::{Method, Request, Response};
+use reqwest::header::AUTHORIZATION;
+use reqwest::{Method, Request, Response, StatusCode};
+use secrecy::ExposeSecret;
 use tracing::Instrument;
 
-use crate::RetryPolicy;
+use crate::config::{Auth, sensitive};
 use crate::retry::{is_retryable_status, retry_after};
+use crate::{AuthError, RetryPolicy};
 
 /// Per-client state carried inside each generated `Client` (progenitor's "inner" value).
 #[derive(Clone)]
@@ -19,31 +21,51 @@ pub struct Runtime {
 }
 
 struct Shared {
+    base_url: String,
     retry: RetryPolicy,
-    credential: Option<(HeaderName, HeaderValue)>,
+    auth: Option<Auth>,
 }
 
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Runtime")
             .field("retry", &self.shared.retry)
-            .field(
-                "credential",
-                &self
-                    .shared
-                    .credential
-                    .as_ref()
-                    .map(|(name, _)| format!("{name}: [REDACTED]")),
-            )
+            .field("base_url", &self.shared.base_url)
+            .field("auth", &self.shared.auth)
             .finish()
     }
 }
 
 impl Runtime {
-    pub(crate) fn new(retry: RetryPolicy, credential: Option<(HeaderName, HeaderValue)>) -> Self {
+    pub(crate) fn new(base_url: &str, retry: RetryPolicy, auth: Option<Auth>) -> Self {
         Self {
-            shared: Arc::new(Shared { retry, credential }),
+            shared: Arc::new(Shared {
+                base_url: base_url.to_owned(),
+                retry,
+                auth,
+            }),
         }
+    }
+
+    /// A runtime that sends no credential, e.g. for a provider's token endpoint.
+    pub fn without_credentials(base_url: &str, retry: RetryPolicy) -> Self {
+        Self::new(base_url, retry, None)
+    }
+
+    /// Attaches the credential to `request`; called from each client's `ClientHooks::pre`.
+    /// Fails only when a bearer token cannot be obtained.
+    pub async fn authorize(&self, http: &reqwest::Client, request: &mut Request) -> Result<(), AuthError> {
+        match &self.shared.auth {
+            None => {}
+            Some(Auth::Header(name, value)) => {
+                request.headers_mut().insert(name.clone(), value.clone());
+            }
+            Some(Auth::Bearer(tokens)) => {
+                let token = tokens.token(http, &self.shared.base_url).await?;
+                set_bearer(request, token.expose_secret())?;
+            }
+        }
+        Ok(())
     }
 
     pub fn retry_policy(&self) -> &RetryPolicy {
@@ -51,8 +73,9 @@ impl Runtime {
     }
 
     /// Sends `request` for the operation `info`: drops progenitor's `api-version` header
-    /// (no provider defines it), adds the credential, retries GET/HEAD on 408/429/502/503/504
-    /// and connection failures within the retry policy, and records a `tracing` span.
+    /// (no provider defines it), retries GET/HEAD on 408/429/502/503/504 and connection
+    /// failures within the retry policy, replaces a refused bearer token once, and records a
+    /// `tracing` span. Called from each client's `ClientHooks::exec`.
     pub async fn execute(
         &self,
         http: &reqwest::Client,
@@ -60,9 +83,6 @@ impl Runtime {
         info: &OperationInfo,
     ) -> reqwest::Result<Response> {
         request.headers_mut().remove("api-version");
-        if let Some((name, value)) = &self.shared.credential {
-            request.headers_mut().insert(name.clone(), value.clone());
-        }
         let span = tracing::debug_span!(
             "provider_call",
             operation = info.operation_id,
@@ -73,7 +93,7 @@ impl Runtime {
             elapsed_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let (result, attempts) = self.send(http, request).instrument(span.clone()).await;
+        let (result, attempts) = self.send_authorized(http, request).instrument(span.clone()).await;
         span.record("attempts", attempts);
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         match &result {
@@ -82,6 +102,37 @@ impl Runtime {
         };
         span.in_scope(|| tracing::debug!("provider call finished"));
         result
+    }
+
+    /// A bearer token the provider refuses (HTTP 401) is replaced once and the request sent
+    /// again: a 401 means the provider did not act on it, so this cannot buy twice.
+    async fn send_authorized(&self, http: &reqwest::Client, request: Request) -> (reqwest::Result<Response>, u32) {
+        let Some(Auth::Bearer(tokens)) = &self.shared.auth else {
+            return self.send(http, request).await;
+        };
+        let replay = request.try_clone();
+        let (result, attempts) = self.send(http, request).await;
+        let (Ok(response), Some(mut replay)) = (&result, replay) else {
+            return (result, attempts);
+        };
+        if response.status() != StatusCode::UNAUTHORIZED {
+            return (result, attempts);
+        }
+        let used = replay
+            .headers()
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        tokens.reject(used.trim_start_matches("Bearer ")).await;
+        let Ok(token) = tokens.token(http, &self.shared.base_url).await else {
+            return (result, attempts);
+        };
+        if set_bearer(&mut replay, token.expose_secret()).is_err() {
+            return (result, attempts);
+        }
+        tracing::debug!("access token refused; retrying once with a new one");
+        let (again, more) = self.send(http, replay).await;
+        (again, attempts + more)
     }
 
     async fn send(&self, http: &reqwest::Client, mut request: Request) -> (reqwest::Result<Response>, u32) {
@@ -119,6 +170,13 @@ impl Runtime {
             }
         }
     }
+}
+
+fn set_bearer(request: &mut Request, token: &str) -> Result<(), AuthError> {
+    let value = sensitive(&format!("Bearer {token}"))
+        .ok_or_else(|| AuthError("the provider issued a token that is not a valid header value".into()))?;
+    request.headers_mut().insert(AUTHORIZATION, value);
+    Ok(())
 }
 
 /// The last attempt sends the original request itself (its body may be a stream).

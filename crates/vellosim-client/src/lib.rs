@@ -55,6 +55,16 @@ impl provider_core::FromParts for Client {
 }
 
 impl progenitor_client::ClientHooks<provider_core::Runtime> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &progenitor_client::OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        use progenitor_client::ClientInfo;
+        let authorized = self.inner().authorize(self.client(), request).await;
+        authorized.map_err(|e| progenitor_client::Error::Custom(e.to_string()))
+    }
+
     async fn exec(
         &self,
         request: reqwest::Request,
