@@ -2,6 +2,7 @@
 //! service calls (`vellosim`, …). Shared pieces live here too: [`paginate`] turns any
 //! page-at-a-time operation into a `Stream` of items.
 
+pub mod bulk;
 pub mod paginate;
 
 pub use provider_core as core;
