@@ -1,6 +1,6 @@
-//! A tour of the Vellosim client with no credentials: an in-process mock server answers
-//! every operation with the examples documented in specs/vellosim.yaml, and the tour prints
-//! what the typed client made of them.
+//! A tour of the clients with no credentials: an in-process mock server per provider
+//! answers with the examples documented in its spec, and the tour prints what the typed
+//! clients made of them.
 //!
 //! Run it with `cargo xtask tour` (which regenerates the clients first).
 
@@ -9,10 +9,15 @@ use httpmock::MockServer;
 use integration_tests::{component_response_example, response_example, spec};
 use provider_clients::vellosim::{self, Client, Error, types};
 use serde_json::Value;
-use vellosim_client::mock::MockServerExt;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    vellosim_tour().await?;
+    println!("\n{}\n", "-".repeat(72));
+    airalo_tour().await
+}
+
+async fn vellosim_tour() -> Result<(), Box<dyn std::error::Error>> {
     let spec = spec("vellosim");
     let doc = |op: &str, name: &str| response_example(&spec, op, name);
     let server = MockServer::start_async().await;
@@ -151,6 +156,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn serve_documented_examples(server: &MockServer, doc: &dyn Fn(&str, &str) -> Value) {
+    use vellosim_client::mock::MockServerExt as _;
     server.get_regions(|_, then| {
         then.into_inner().status(200).json_body(doc("getRegions", ""));
     });
@@ -190,4 +196,158 @@ fn serve_documented_examples(server: &MockServer, doc: &dyn Fn(&str, &str) -> Va
     server.get_wallet_balance(|_, then| {
         then.into_inner().status(200).json_body(doc("getWalletBalance", ""));
     });
+}
+
+async fn airalo_tour() -> Result<(), Box<dyn std::error::Error>> {
+    use airalo_client::mock::MockServerExt as _;
+    use provider_clients::airalo::{self as airalo, PackageQuery};
+
+    let spec = spec("airalo");
+    let doc = |op: &str, name: &str| response_example(&spec, op, name);
+    let server = MockServer::start_async().await;
+    server.request_access_token(|_, then| {
+        then.into_inner().status(200).json_body(doc("requestAccessToken", ""));
+    });
+    server.get_packages(|_, then| {
+        // The documented page claims more pages; this mock serves the one it has.
+        let mut only_page = doc("getPackages", "listPackages");
+        only_page["meta"]["last_page"] = 1.into();
+        then.into_inner().status(200).json_body(only_page);
+    });
+    server.submit_order(|_, then| {
+        then.into_inner()
+            .status(200)
+            .json_body(doc("submitOrder", "submitOrder"));
+    });
+    server.get_installation_instructions(|_, then| {
+        then.into_inner()
+            .status(200)
+            .json_body(doc("getInstallationInstructions", ""));
+    });
+    server.get_usage(|_, then| {
+        then.into_inner().status(200).json_body(doc("getUsage", "usage"));
+    });
+    server.get_topup_packages(|_, then| {
+        then.into_inner()
+            .status(200)
+            .json_body(doc("getTopupPackages", "available"));
+    });
+    server.submit_topup_order(|_, then| {
+        then.into_inner()
+            .status(422)
+            .json_body(component_response_example(&spec, "Error", "recycledSim"));
+    });
+    let client = airalo::Client::config("tour-client-id", "tour-client-secret")
+        .base_url(server.base_url())
+        .build()?;
+    println!("Airalo client against a mock server at {}\n", server.base_url());
+
+    println!("getPackages, flattened (the client fetched its bearer token first, once):");
+    let packages: Vec<airalo::FlatPackage> = airalo::flat_packages(&client, PackageQuery::default(), 50, true)
+        .try_collect()
+        .await?;
+    for p in packages.iter().take(6) {
+        let volume = p
+            .package
+            .data_volume()
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| "unlimited".into());
+        println!(
+            "  {:<28} {:<10} {:<18} {:>9} {:>6} USD",
+            p.package.id,
+            p.slug,
+            p.operator_title,
+            volume,
+            p.package.price.unwrap_or_default()
+        );
+    }
+
+    let package_id = packages.first().map(|p| p.package.id.clone()).unwrap_or_default();
+    let order = airalo::types::OrderRequest::builder()
+        .package_id(package_id)
+        .quantity(1)
+        .description(Some("tour".to_owned()));
+    let order = client
+        .submit_order()
+        .body(order)
+        .send()
+        .await
+        .map_err(airalo::Error::from)?
+        .into_inner()
+        .data;
+    let sim = order.sims.first();
+    let iccid = sim.and_then(|s| s.iccid.clone()).unwrap_or_default();
+    println!(
+        "\nsubmitOrder: order {} ({}), ICCID {iccid}, QR {}",
+        order.code.as_deref().unwrap_or(""),
+        order.package.as_deref().unwrap_or(""),
+        sim.and_then(|s| s.qrcode.as_deref()).unwrap_or("")
+    );
+
+    let instructions = client
+        .get_installation_instructions()
+        .sim_iccid(&iccid)
+        .accept_language("en")
+        .send()
+        .await
+        .map_err(airalo::Error::from)?;
+    let ios = instructions
+        .data
+        .instructions
+        .as_ref()
+        .map(|i| i.ios.len())
+        .unwrap_or_default();
+    println!("getInstallationInstructions: {ios} iOS variants");
+
+    let usage = client
+        .get_usage()
+        .sim_iccid(&iccid)
+        .send()
+        .await
+        .map_err(airalo::Error::from)?
+        .into_inner()
+        .data;
+    println!(
+        "getUsage: {:?}, {} of {} MB left",
+        usage.status.as_ref().map(|s| s.as_str()),
+        usage.remaining.unwrap_or_default(),
+        usage.total.unwrap_or_default()
+    );
+
+    let topups = client
+        .get_topup_packages()
+        .iccid(&iccid)
+        .send()
+        .await
+        .map_err(airalo::Error::from)?
+        .into_inner();
+    println!(
+        "getTopupPackages: {:?}",
+        topups.data.iter().map(|t| t.id.as_str()).collect::<Vec<_>>()
+    );
+
+    let topup = airalo::types::TopupOrderRequest::builder()
+        .package_id(topups.data.first().map(|t| t.id.clone()).unwrap_or_default())
+        .iccid(iccid.clone());
+    let err = client
+        .submit_topup_order()
+        .body(topup)
+        .send()
+        .await
+        .map_err(airalo::Error::from)
+        .unwrap_err();
+    let body = err.api_body();
+    println!(
+        "submitTopupOrder: {err}: {:?} {:?} (sent once: top-ups are never retried)",
+        body.and_then(|b| b.business_code()),
+        body.and_then(|b| b.message())
+    );
+
+    let webhook = br#"{"level":"90%","package_name":"change-7days-1gb","remaining_percentage":10,"iccid":"8944"}"#;
+    let signature = airalo_client::signature::sign(webhook, "tour-client-secret");
+    let notification = airalo_client::webhooks::receive(webhook, Some(&signature), "tour-client-secret")?;
+    println!("\nwebhook with a valid airalo-signature: {notification:?}");
+    let forged = airalo_client::webhooks::receive(webhook, Some(&signature), "someone-else");
+    println!("the same webhook checked with another secret: {}", forged.unwrap_err());
+    Ok(())
 }

@@ -60,10 +60,10 @@ pub fn response_example(spec: &Value, operation_id: &str, name: &str) -> Value {
 
 /// A named example of an operation's request body.
 pub fn request_example(spec: &Value, operation_id: &str, name: &str) -> Value {
-    media_example(
-        &operation(spec, operation_id)["requestBody"]["content"]["application/json"],
-        name,
-    )
+    let content = operation(spec, operation_id)["requestBody"]["content"]
+        .as_object()
+        .expect("a request body");
+    media_example(content.values().next().expect("one media type"), name)
 }
 
 /// A named example of a shared response under `components.responses`.

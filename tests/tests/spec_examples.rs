@@ -9,6 +9,7 @@ type Decoder = fn(&str, Value) -> Option<Result<(), serde_json::Error>>;
 /// The generated decoder of each provider's crate. A new spec fails here until it is added.
 fn decoder(provider: &str) -> Decoder {
     match provider {
+        "airalo" => airalo_client::decode_component,
         "vellosim" => vellosim_client::decode_component,
         other => panic!("specs/{other}.yaml has no decoder registered in tests/tests/spec_examples.rs"),
     }

@@ -217,6 +217,7 @@ fn extras(spec: &Spec) -> TokenStream {
         let doc = format!("The `{}` host named in the spec's `servers`.", env?);
         Some(quote!(#[doc = #doc] pub const #name: &str = #url;))
     });
+    let anonymous = spec.anonymous_operations();
     let arms = spec.schemas().into_iter().map(|(name, _)| {
         let ty = format_ident!("{name}");
         quote!(#name => ::serde_json::from_value::<types::#ty>(value).map(drop),)
@@ -226,6 +227,10 @@ fn extras(spec: &Spec) -> TokenStream {
         pub mod servers {
             #(#servers)*
         }
+
+        /// Operations the spec marks as taking no credential (`security: []`): the client sends
+        /// none, so e.g. a token request does not first ask for a token.
+        pub const ANONYMOUS_OPERATIONS: &[&str] = &[#(#anonymous),*];
 
         /// Decodes `value` as the type generated for the component schema `name`;
         /// `None` when the spec has no such schema.

@@ -109,6 +109,12 @@ impl Spec {
         for e in self.string_enums() {
             let mut variants = BTreeMap::new();
             for value in &e.values {
+                if pascal_case(value) == "Unknown" {
+                    errors.push(format!(
+                        "schema `{}`: value `{value}` collides with the open enum's `Unknown` catch-all; leave it out and say so in the description",
+                        e.name
+                    ));
+                }
                 if let Some(other) = variants.insert(pascal_case(value), value) {
                     errors.push(format!(
                         "schema `{}`: values `{other}` and `{value}` map to one Rust variant",

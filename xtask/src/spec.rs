@@ -130,6 +130,24 @@ impl Spec {
         ops
     }
 
+    /// operationIds whose `security` names no scheme at all (`[]` or `[{}]`).
+    pub fn anonymous_operations(&self) -> Vec<String> {
+        self.operations()
+            .into_iter()
+            .filter(|op| {
+                op.node
+                    .get("security")
+                    .and_then(Value::as_sequence)
+                    .is_some_and(|alternatives| {
+                        alternatives
+                            .iter()
+                            .all(|a| a.as_mapping().is_some_and(|m| m.is_empty()))
+                    })
+            })
+            .map(|op| snake_case(op.id()))
+            .collect()
+    }
+
     pub fn schemas(&self) -> Vec<(&str, &Value)> {
         self.doc["components"]["schemas"]
             .as_mapping()
@@ -190,9 +208,38 @@ pub fn pascal_case(value: &str) -> String {
     out
 }
 
+/// progenitor's method name (and `OperationInfo::operation_id`) for an operationId:
+/// `getEsimsList` → `get_esims_list`.
+pub fn snake_case(id: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in id.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !out.ends_with('_') && !out.is_empty() {
+                out.push('_');
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::pascal_case;
+    use super::{pascal_case, snake_case};
+
+    #[test]
+    fn snake_case_matches_progenitor_method_names() {
+        assert_eq!(snake_case("requestAccessToken"), "request_access_token");
+        assert_eq!(snake_case("getEsimsList"), "get_esims_list");
+        assert_eq!(snake_case("orderOne"), "order_one");
+    }
 
     #[test]
     fn pascal_case_handles_provider_spellings() {

@@ -6,7 +6,14 @@ pub mod bulk;
 pub mod paginate;
 
 pub use provider_core as core;
-pub use provider_core::{BuildError, ClientConfig, Credential, Error, RetryPolicy, Timestamp, units::DataVolume};
+pub use provider_core::{
+    BuildError, ClientConfig, Credential, Error, LenientInt, RetryPolicy, Timestamp, TokenProvider, TokenStore,
+    units::DataVolume,
+};
+
+/// The Airalo client (`airalo-client`), plus its list streams and bulk calls.
+#[cfg(feature = "airalo")]
+pub mod airalo;
 
 /// The Vellosim client (`vellosim-client`), plus its list streams.
 #[cfg(feature = "vellosim")]

@@ -8,6 +8,7 @@
 pub mod auth;
 mod config;
 mod error;
+mod glue;
 mod lenient;
 mod open_enum;
 mod retry;

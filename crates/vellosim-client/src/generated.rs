@@ -5546,6 +5546,9 @@ pub mod servers {
     ///The `production` host named in the spec's `servers`.
     pub const PRODUCTION: &str = "https://api.vellosim.com";
 }
+/// Operations the spec marks as taking no credential (`security: []`): the client sends
+/// none, so e.g. a token request does not first ask for a token.
+pub const ANONYMOUS_OPERATIONS: &[&str] = &["get_exchange_rate"];
 /// Decodes `value` as the type generated for the component schema `name`;
 /// `None` when the spec has no such schema.
 #[doc(hidden)]

@@ -48,32 +48,7 @@ impl Client {
     }
 }
 
-impl provider_core::FromParts for Client {
-    fn from_parts(base_url: &str, http: reqwest::Client, runtime: provider_core::Runtime) -> Self {
-        Client::new_with_client(base_url, http, runtime)
-    }
-}
-
-impl progenitor_client::ClientHooks<provider_core::Runtime> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        _info: &progenitor_client::OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        use progenitor_client::ClientInfo;
-        let authorized = self.inner().authorize(self.client(), request).await;
-        authorized.map_err(|e| progenitor_client::Error::Custom(e.to_string()))
-    }
-
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &progenitor_client::OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        use progenitor_client::ClientInfo;
-        self.inner().execute(self.client(), request, info).await
-    }
-}
+provider_core::connect_client!(Client, ANONYMOUS_OPERATIONS);
 
 impl types::Package {
     /// The package's data allowance (`volume`, in bytes).

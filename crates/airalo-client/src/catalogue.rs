@@ -1,0 +1,102 @@
+//! The package catalogue: countries → operators → packages, flattened the way Airalo's SDKs
+//! offer it, one row per package with its country and operator.
+
+use provider_core::units::DataVolume;
+
+use crate::types::{Country, Operator, Package, PackagesData, PackagesResponse};
+
+/// One package with the country and operator it is sold under.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FlatPackage {
+    pub package: Package,
+    /// The country or region slug (`turkey`, `europe`, `world`).
+    pub slug: String,
+    /// ISO country code; empty for regional and global packages.
+    pub country_code: Option<String>,
+    pub country_title: Option<String>,
+    pub operator_id: i64,
+    pub operator_title: String,
+    pub plan_type: Option<String>,
+    pub is_roaming: Option<bool>,
+    pub activation_policy: Option<String>,
+    /// The countries the operator covers.
+    pub countries: Vec<String>,
+}
+
+impl PackagesData {
+    /// The countries in page order, whichever form the page came in (an array, or on later
+    /// pages an object keyed by position).
+    pub fn countries(&self) -> Vec<&Country> {
+        match self {
+            PackagesData::Array(countries) => countries.iter().collect(),
+            PackagesData::Object(by_index) => {
+                let mut entries: Vec<(&String, &Country)> = by_index.iter().collect();
+                entries.sort_by_key(|(key, _)| key.parse::<u64>().unwrap_or(u64::MAX));
+                entries.into_iter().map(|(_, country)| country).collect()
+            }
+        }
+    }
+
+    pub fn into_countries(self) -> Vec<Country> {
+        match self {
+            PackagesData::Array(countries) => countries,
+            PackagesData::Object(by_index) => {
+                let mut entries: Vec<(String, Country)> = by_index.into_iter().collect();
+                entries.sort_by_key(|(key, _)| key.parse::<u64>().unwrap_or(u64::MAX));
+                entries.into_iter().map(|(_, country)| country).collect()
+            }
+        }
+    }
+}
+
+impl PackagesResponse {
+    /// One row per package of this page.
+    pub fn flat(&self) -> Vec<FlatPackage> {
+        self.data.countries().into_iter().flat_map(Country::flat).collect()
+    }
+}
+
+impl Country {
+    pub fn flat(&self) -> Vec<FlatPackage> {
+        self.operators
+            .iter()
+            .flat_map(|operator| operator.packages.iter().map(|p| self.row(operator, p)))
+            .collect()
+    }
+
+    fn row(&self, operator: &Operator, package: &Package) -> FlatPackage {
+        FlatPackage {
+            package: package.clone(),
+            slug: self.slug.clone(),
+            country_code: self.country_code.clone().filter(|c| !c.is_empty()),
+            country_title: self.title.clone(),
+            operator_id: operator.id,
+            operator_title: operator.title.clone().unwrap_or_default(),
+            plan_type: operator.plan_type.clone(),
+            is_roaming: operator.is_roaming,
+            activation_policy: operator.activation_policy.clone(),
+            countries: operator
+                .countries
+                .iter()
+                .filter_map(|c| c.country_code.clone())
+                .collect(),
+        }
+    }
+}
+
+impl Package {
+    /// The data allowance (`amount` is MB); `None` for unlimited packages, whose amount is 0.
+    pub fn data_volume(&self) -> Option<DataVolume> {
+        if self.is_unlimited == Some(true) {
+            return None;
+        }
+        self.amount
+            .and_then(|mb| u64::try_from(mb).ok())
+            .map(DataVolume::from_megabytes)
+    }
+
+    /// A SIM package, as opposed to a top-up.
+    pub fn is_sim(&self) -> bool {
+        self.type_.as_ref().is_none_or(|t| *t == crate::types::PackageType::Sim)
+    }
+}

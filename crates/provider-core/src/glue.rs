@@ -1,0 +1,40 @@
+/// Connects a generated `Client` to the shared [`Runtime`](crate::Runtime): `FromParts`
+/// (so `ClientConfig::build` can assemble it) and the `ClientHooks` that authorize each
+/// request and send it through `Runtime::execute`. Invoke it once in each client crate,
+/// beside the generated module (the orphan rule keeps these impls out of this crate).
+/// `$anonymous` lists the operations sent without credentials (generated from the spec, by
+/// method name, which is what progenitor puts in `OperationInfo::operation_id`).
+#[macro_export]
+macro_rules! connect_client {
+    ($client:ty, $anonymous:expr) => {
+        impl $crate::FromParts for $client {
+            fn from_parts(base_url: &str, http: ::reqwest::Client, runtime: $crate::Runtime) -> Self {
+                <$client>::new_with_client(base_url, http, runtime)
+            }
+        }
+
+        impl ::progenitor_client::ClientHooks<$crate::Runtime> for $client {
+            async fn pre<E>(
+                &self,
+                request: &mut ::reqwest::Request,
+                info: &::progenitor_client::OperationInfo,
+            ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
+                use ::progenitor_client::ClientInfo;
+                if $anonymous.contains(&info.operation_id) {
+                    return Ok(());
+                }
+                let authorized = self.inner().authorize(self.client(), request).await;
+                authorized.map_err(|e| ::progenitor_client::Error::Custom(e.to_string()))
+            }
+
+            async fn exec(
+                &self,
+                request: ::reqwest::Request,
+                info: &::progenitor_client::OperationInfo,
+            ) -> ::reqwest::Result<::reqwest::Response> {
+                use ::progenitor_client::ClientInfo;
+                self.inner().execute(self.client(), request, info).await
+            }
+        }
+    };
+}
