@@ -10,6 +10,8 @@ type Decoder = fn(&str, Value) -> Option<Result<(), serde_json::Error>>;
 fn decoder(provider: &str) -> Decoder {
     match provider {
         "airalo" => airalo_client::decode_component,
+        "pressone" => pressone_client::decode_component,
+        "veloconnect" => veloconnect_client::decode_component,
         "vellosim" => vellosim_client::decode_component,
         other => panic!("specs/{other}.yaml has no decoder registered in tests/tests/spec_examples.rs"),
     }

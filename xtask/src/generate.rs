@@ -9,7 +9,7 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use quote::{format_ident, quote};
 use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 
-use crate::spec::{CONVERTED_FORMATS, Spec, StringEnum, converted_format, pascal_case};
+use crate::spec::{CONVERTED_FORMATS, Spec, StringEnum, converted_format, pascal_case, rust_type};
 
 /// One file the generator owns.
 struct Output {
@@ -99,7 +99,8 @@ fn render(spec: &Spec) -> anyhow::Result<Vec<Output>> {
         },
         Output {
             path: crate_dir.join("src/generated_httpmock.rs"),
-            contents: header("httpmock helpers") + &prettyplease::unparse(&parse(spec, mock)?),
+            contents: header("httpmock helpers")
+                + &fix_array_query_matchers(&prettyplease::unparse(&parse(spec, mock)?)),
         },
     ])
 }
@@ -115,6 +116,9 @@ fn settings(spec: &Spec, enums: &[StringEnum]) -> GenerationSettings {
         .with_inner_type(quote!(::provider_core::Runtime))
         .with_derive("PartialEq")
         .with_map_type("::std::collections::BTreeMap");
+    for krate in spec.borrowed_crates() {
+        settings.with_crate(krate, progenitor::CrateVers::Any, None);
+    }
     for e in enums {
         settings.with_replacement(
             &e.name,
@@ -218,9 +222,12 @@ fn extras(spec: &Spec) -> TokenStream {
         Some(quote!(#[doc = #doc] pub const #name: &str = #url;))
     });
     let anonymous = spec.anonymous_operations();
-    let arms = spec.schemas().into_iter().map(|(name, _)| {
-        let ty = format_ident!("{name}");
-        quote!(#name => ::serde_json::from_value::<types::#ty>(value).map(drop),)
+    let arms = spec.schemas().into_iter().map(|(name, schema)| {
+        let ty: syn::Path = match rust_type(schema) {
+            Some((_, path)) => syn::parse_str(path).expect("lint checked the x-rust-type path"),
+            None => syn::parse_str(&format!("types::{name}")).expect("schema names are identifiers"),
+        };
+        quote!(#name => ::serde_json::from_value::<#ty>(value).map(drop),)
     });
     quote! {
         /// Base URLs from the spec's `servers`, by environment.
@@ -245,6 +252,21 @@ fn extras(spec: &Spec) -> TokenStream {
             })
         }
     }
+}
+
+/// progenitor 0.15.1 matches an array query parameter with `value.to_string()`, which does not
+/// compile for a `Vec`; match each element instead (the keys repeat: `?areaIds=5&areaIds=151`).
+fn fix_array_query_matchers(mock: &str) -> String {
+    let pattern = regex::Regex::new(
+        r#"(Into<Option<&'a ::std::vec::Vec<[^\n]*>>>,\n\s*\{\n\s*if let Some\(value\) = value\.into\(\) \{\n\s*)Self\(self\.0\.query_param\("([^"]+)", value\.to_string\(\)\)\)"#,
+    )
+    .expect("valid regex");
+    pattern
+        .replace_all(
+            mock,
+            r#"${1}Self(value.iter().fold(self.0, |when, v| when.query_param("$2", v.to_string())))"#,
+        )
+        .into_owned()
 }
 
 fn add_to_types_module(file: &mut syn::File, items: Vec<syn::Item>) -> anyhow::Result<()> {

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::bail;
 use serde_yaml::Value;
 
-use crate::spec::{Spec, converted_format, pascal_case};
+use crate::spec::{Spec, converted_format, pascal_case, rust_type};
 
 impl Spec {
     pub fn lint(&self) -> anyhow::Result<()> {
@@ -98,6 +98,18 @@ impl Spec {
 
     fn lint_schemas(&self, errors: &mut Vec<String>) {
         for (name, schema) in self.schemas() {
+            if let Some(ext) = schema.get("x-rust-type") {
+                match rust_type(schema) {
+                    Some((krate, path))
+                        if path.split("::").next() == Some(&krate.replace('-', "_"))
+                            && syn::parse_str::<syn::Path>(path).is_ok()
+                            && self.root.join("crates").join(krate).join("Cargo.toml").exists() => {}
+                    _ => errors.push(format!(
+                        "schema `{name}`: `x-rust-type` needs `crate` (a workspace crate), `version` and a `path` starting with that crate, found {ext:?}"
+                    )),
+                }
+                continue;
+            }
             if pascal_case(name) != name {
                 errors.push(format!(
                     "schema `{name}`: component names must be PascalCase (`{}`)",

@@ -1,6 +1,7 @@
 //! Workspace automation. `cargo xtask regen [--check]` turns every `specs/*.yaml` into the
 //! generated modules of its client crate; `cargo xtask lint` only checks the specs.
 
+mod coverage;
 mod generate;
 mod lint;
 mod spec;
@@ -8,7 +9,7 @@ mod spec;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | tour>";
+const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | coverage | tour>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -17,6 +18,7 @@ fn main() -> ExitCode {
         ["regen"] => generate::regen(&workspace_root(), false),
         ["regen", "--check"] => generate::regen(&workspace_root(), true),
         ["lint"] => lint_all(&workspace_root()),
+        ["coverage"] => coverage::coverage(&workspace_root()),
         ["tour"] => generate::regen(&workspace_root(), false).and_then(|()| tour(&workspace_root())),
         _ => Err(anyhow::anyhow!(USAGE)),
     };

@@ -159,6 +159,7 @@ impl Spec {
         self.schemas()
             .into_iter()
             .filter(|(_, s)| s["type"].as_str() == Some("string") && s.get("enum").is_some())
+            .filter(|(_, s)| rust_type(s).is_none())
             .map(|(name, s)| StringEnum {
                 name: name.to_owned(),
                 description: s["description"].as_str().map(str::to_owned),
@@ -179,6 +180,24 @@ impl Spec {
             .into_iter()
             .flatten()
             .map(|s| (s["x-environment"].as_str(), s["url"].as_str()))
+            .collect()
+    }
+}
+
+/// The `x-rust-type` of a schema: `(crate, path)` of an existing Rust type that stands for it
+/// (PressOne's Airalo-shaped schemas are Airalo's types).
+pub fn rust_type(schema: &Value) -> Option<(&str, &str)> {
+    let ext = schema.get("x-rust-type")?;
+    Some((ext["crate"].as_str()?, ext["path"].as_str()?))
+}
+
+impl Spec {
+    /// The crates whose types this spec borrows through `x-rust-type`.
+    pub fn borrowed_crates(&self) -> std::collections::BTreeSet<String> {
+        self.schemas()
+            .into_iter()
+            .filter_map(|(_, s)| rust_type(s))
+            .map(|(krate, _)| krate.to_owned())
             .collect()
     }
 }

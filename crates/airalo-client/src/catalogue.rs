@@ -100,3 +100,13 @@ impl Package {
         self.type_.as_ref().is_none_or(|t| *t == crate::types::PackageType::Sim)
     }
 }
+
+impl crate::types::BalanceResponse {
+    /// The balances, when `data` holds them (Airalo sends `[]` when the account has none).
+    pub fn balances(&self) -> Option<crate::types::BalanceData> {
+        self.data
+            .as_ref()
+            .filter(|d| d.is_object())
+            .and_then(|d| serde_json::from_value(d.clone()).ok())
+    }
+}

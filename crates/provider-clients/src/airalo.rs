@@ -1,161 +1,11 @@
-//! Airalo, with streams over its paginated listings, the flat package catalogue, and bulk
-//! orders and usage lookups.
-
-use std::collections::BTreeMap;
+//! Airalo, with streams over its paginated listings (packages, orders, eSIMs, future
+//! orders), the flat package catalogue, and bulk orders and usage lookups.
 
 pub use airalo_client::*;
-use futures::{Stream, TryStreamExt};
 
-use crate::bulk;
-use crate::paginate::{self, Page, PageNumber, Total};
+pub use crate::airalo_shaped::PackageQuery;
 
-/// Airalo pages carry `meta.last_page`.
-fn total(meta: Option<&types::PaginationMeta>) -> Total {
-    match meta.and_then(|m| m.last_page) {
-        Some(last) => Total::Pages(last.max(0) as u64),
-        None => Total::Unknown,
-    }
-}
-
-fn page_args(cursor: PageNumber) -> (i64, i64) {
-    (
-        i64::try_from(cursor.page).unwrap_or(i64::MAX),
-        i64::try_from(cursor.limit).unwrap_or(i64::MAX),
-    )
-}
-
-/// Which packages to list; the SDKs' convenience filters.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PackageQuery {
-    /// `local` (one country) or `global` (global and regional); both when `None`.
-    pub kind: Option<types::OperatorType>,
-    /// ISO country code (`TR`).
-    pub country: Option<String>,
-    /// Include top-up packages (`include=topup`).
-    pub include_topups: bool,
-    /// `Accept-Language` for translated texts.
-    pub language: Option<String>,
-}
-
-impl PackageQuery {
-    pub fn local() -> Self {
-        Self {
-            kind: Some(types::OperatorType::Local),
-            ..Self::default()
-        }
-    }
-
-    pub fn global() -> Self {
-        Self {
-            kind: Some(types::OperatorType::Global),
-            ..Self::default()
-        }
-    }
-
-    pub fn country(code: impl Into<String>) -> Self {
-        Self {
-            country: Some(code.into()),
-            ..Self::default()
-        }
-    }
-
-    pub fn with_topups(mut self) -> Self {
-        self.include_topups = true;
-        self
-    }
-}
-
-/// Every country (with its operators and packages) matching `query`, `per_page` countries
-/// at a time, fetched lazily until `meta.last_page`.
-pub fn countries<'a>(
-    client: &'a Client,
-    query: PackageQuery,
-    per_page: u64,
-) -> impl Stream<Item = Result<types::Country, Error>> + 'a {
-    paginate::items(PageNumber::first(per_page), move |cursor| {
-        let query = query.clone();
-        async move {
-            let (page, limit) = page_args(cursor);
-            let mut request = client.get_packages().page(page).limit(limit);
-            if let Some(kind) = query.kind {
-                request = request.filter_type(kind);
-            }
-            if let Some(country) = query.country {
-                request = request.filter_country(country);
-            }
-            if query.include_topups {
-                request = request.include("topup");
-            }
-            if let Some(language) = query.language {
-                request = request.accept_language(language);
-            }
-            let response = request.send().await?.into_inner();
-            let total = total(response.meta.as_ref());
-            Ok(Page {
-                items: response.data.into_countries(),
-                total,
-            })
-        }
-    })
-}
-
-/// One row per package (with its country and operator) for everything matching `query`.
-/// `sim_only` drops top-ups, like the SDKs' `getSimPackages`.
-pub fn flat_packages<'a>(
-    client: &'a Client,
-    query: PackageQuery,
-    per_page: u64,
-    sim_only: bool,
-) -> impl Stream<Item = Result<FlatPackage, Error>> + 'a {
-    countries(client, query, per_page)
-        .map_ok(|country| futures::stream::iter(country.flat().into_iter().map(Ok)))
-        .try_flatten()
-        .try_filter(move |row| futures::future::ready(!sim_only || row.package.is_sim()))
-}
-
-/// Every order, `per_page` at a time; `configure` adds filters and `include`.
-pub fn orders<'a, F>(
-    client: &'a Client,
-    per_page: u64,
-    configure: F,
-) -> impl Stream<Item = Result<types::Order, Error>> + 'a
-where
-    F: Fn(builder::GetOrderList<'a>) -> builder::GetOrderList<'a> + 'a,
-{
-    paginate::items(PageNumber::first(per_page), move |cursor| {
-        let (page, limit) = page_args(cursor);
-        let request = configure(client.get_order_list().page(page).limit(limit));
-        async move {
-            let response = request.send().await?.into_inner();
-            Ok(Page {
-                total: total(response.meta.as_ref()),
-                items: response.data,
-            })
-        }
-    })
-}
-
-/// Every eSIM, `per_page` at a time; `configure` adds filters and `include`.
-pub fn sims<'a, F>(
-    client: &'a Client,
-    per_page: u64,
-    configure: F,
-) -> impl Stream<Item = Result<types::Sim, Error>> + 'a
-where
-    F: Fn(builder::GetEsimsList<'a>) -> builder::GetEsimsList<'a> + 'a,
-{
-    paginate::items(PageNumber::first(per_page), move |cursor| {
-        let (page, limit) = page_args(cursor);
-        let request = configure(client.get_esims_list().page(page).limit(limit));
-        async move {
-            let response = request.send().await?.into_inner();
-            Ok(Page {
-                total: total(response.meta.as_ref()),
-                items: response.data,
-            })
-        }
-    })
-}
+crate::airalo_shaped::airalo_shaped!(sim_iccid);
 
 /// Every future order still to be processed, `per_page` at a time; `configure` sets
 /// `status` and the due-date window.
@@ -163,55 +13,19 @@ pub fn future_orders<'a, F>(
     client: &'a Client,
     per_page: u64,
     configure: F,
-) -> impl Stream<Item = Result<types::FutureOrder, Error>> + 'a
+) -> impl ::futures::Stream<Item = Result<types::FutureOrder, Error>> + 'a
 where
     F: Fn(builder::GetFutureOrders<'a>) -> builder::GetFutureOrders<'a> + 'a,
 {
-    paginate::items(PageNumber::first(per_page), move |cursor| {
-        let (page, limit) = page_args(cursor);
+    crate::paginate::items(crate::paginate::PageNumber::first(per_page), move |cursor| {
+        let (page, limit) = crate::airalo_shaped::page_args(cursor);
         let request = configure(client.get_future_orders().page(page).limit(limit));
         async move {
             let response = request.send().await?.into_inner();
-            Ok(Page {
-                total: total(response.meta.as_ref()),
+            Ok(crate::paginate::Page {
+                total: crate::airalo_shaped::total(response.meta.as_ref()),
                 items: response.data,
             })
         }
     })
-}
-
-/// Orders several packages at once: `quantities` maps a package id to how many eSIMs.
-/// At most `concurrency` orders are in flight; each package gets its own result. Every
-/// order is sent once: a failed one is reported, never retried, so nothing is bought twice.
-pub async fn order_bulk(
-    client: &Client,
-    quantities: &BTreeMap<String, u32>,
-    description: Option<&str>,
-    concurrency: usize,
-) -> BTreeMap<String, Result<types::Order, Error>> {
-    bulk::run(quantities.keys().cloned(), concurrency, |package_id| {
-        let quantity = quantities[&package_id];
-        let body = types::OrderRequest::builder()
-            .package_id(package_id)
-            .quantity(i64::from(quantity))
-            .description(description.map(str::to_owned));
-        async move { Ok(client.submit_order().body(body).send().await?.into_inner().data) }
-    })
-    .await
-}
-
-/// Usage of several eSIMs, at most `concurrency` lookups in flight, keyed by ICCID.
-pub async fn usage_bulk<I, S>(
-    client: &Client,
-    iccids: I,
-    concurrency: usize,
-) -> BTreeMap<String, Result<types::Usage, Error>>
-where
-    I: IntoIterator<Item = S>,
-    S: Into<String>,
-{
-    bulk::run(iccids.into_iter().map(Into::into), concurrency, |iccid| async move {
-        Ok(client.get_usage().sim_iccid(iccid).send().await?.into_inner().data)
-    })
-    .await
 }

@@ -11,9 +11,20 @@ pub use provider_core::{
     units::DataVolume,
 };
 
+#[cfg(any(feature = "airalo", feature = "pressone"))]
+mod airalo_shaped;
+
 /// The Airalo client (`airalo-client`), plus its list streams and bulk calls.
 #[cfg(feature = "airalo")]
 pub mod airalo;
+
+/// The PressOne client (`pressone-client`), plus the Airalo-shaped streams and bulk calls.
+#[cfg(feature = "pressone")]
+pub mod pressone;
+
+/// The VeloConnect client (`veloconnect-client`), plus its limit/offset streams.
+#[cfg(feature = "veloconnect")]
+pub mod veloconnect;
 
 /// The Vellosim client (`vellosim-client`), plus its list streams.
 #[cfg(feature = "vellosim")]

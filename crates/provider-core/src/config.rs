@@ -74,6 +74,8 @@ pub(crate) fn sensitive(value: &str) -> Option<HeaderValue> {
 pub enum BuildError {
     #[error("invalid base URL {url:?}: {reason}")]
     InvalidBaseUrl { url: String, reason: String },
+    #[error("no base URL was given: {0}")]
+    MissingBaseUrl(&'static str),
     #[error("the credential for header `{header}` is not a valid header value")]
     InvalidCredential { header: String },
     #[error("could not build the HTTP client: {0}")]
@@ -88,6 +90,7 @@ pub struct ClientConfig<C> {
     retry: RetryPolicy,
     credential: Option<Credential>,
     user_agent: String,
+    base_url_note: Option<&'static str>,
     client: PhantomData<fn() -> C>,
 }
 
@@ -100,6 +103,7 @@ impl<C> Clone for ClientConfig<C> {
             retry: self.retry.clone(),
             credential: self.credential.clone(),
             user_agent: self.user_agent.clone(),
+            base_url_note: self.base_url_note,
             client: PhantomData,
         }
     }
@@ -128,8 +132,15 @@ impl<C: FromParts> ClientConfig<C> {
             retry: RetryPolicy::default(),
             credential: None,
             user_agent: concat!("provider-clients/", env!("CARGO_PKG_VERSION")).to_owned(),
+            base_url_note: None,
             client: PhantomData,
         }
+    }
+
+    /// For providers with no public host: `build()` refuses an empty base URL with `why`.
+    pub fn base_url_required(mut self, why: &'static str) -> Self {
+        self.base_url_note = Some(why);
+        self
     }
 
     /// Any base URL: a sandbox, a proxy, a mock server.
@@ -165,6 +176,11 @@ impl<C: FromParts> ClientConfig<C> {
     }
 
     pub fn build(self) -> Result<C, BuildError> {
+        if self.base_url.trim().is_empty() {
+            return Err(BuildError::MissingBaseUrl(
+                self.base_url_note.unwrap_or("pass one with `.base_url(..)`"),
+            ));
+        }
         let url = reqwest::Url::parse(&self.base_url).map_err(|e| BuildError::InvalidBaseUrl {
             url: self.base_url.clone(),
             reason: e.to_string(),
