@@ -1,4 +1,9 @@
-//! Helpers for the workspace's cross-crate tests: reading the specs' documented examples.
+//! Helpers for the workspace's cross-crate tests: reading the specs' documented examples,
+//! and a scripted HTTP server for faults.
+
+pub mod examples;
+pub mod fuzz;
+pub mod scripted;
 
 use std::path::PathBuf;
 

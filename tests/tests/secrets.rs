@@ -7,6 +7,9 @@ use httpmock::MockServer;
 use vellosim_client::mock::MockServerExt;
 
 const VELLOSIM_KEY: &str = "vls_live_7f3a9c1e5b2d8f4a";
+const CLIENT_SECRET: &str = "airalo-secret-9d8c7b6a";
+const ACCESS_TOKEN: &str = "token-5e4d3c2b1a";
+const VELOCONNECT_KEY: &str = "velo-key-0a1b2c3d";
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -29,7 +32,7 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
 }
 
 #[tokio::test]
-async fn vellosim_key_stays_out_of_traces_debug_and_errors() {
+async fn credentials_stay_out_of_traces_debug_and_errors() {
     let logs = Captured::default();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -66,13 +69,80 @@ async fn vellosim_key_stays_out_of_traces_debug_and_errors() {
     let err = vellosim_client::Error::from(unreachable.get_regions().send().await.unwrap_err());
     shown.push(format!("{err} {err:?}"));
 
+    shown.extend(bearer_clients().await);
+    shown.extend(veloconnect().await);
+
     let traces = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(traces.contains("provider_call"), "TRACE output was captured: {traces}");
     shown.push(traces);
     for text in shown {
-        assert!(
-            !text.contains(VELLOSIM_KEY) && !text.contains("7f3a9c1e5b2d8f4a"),
-            "secret leaked in:\n{text}"
-        );
+        for secret in [
+            VELLOSIM_KEY,
+            "7f3a9c1e5b2d8f4a",
+            CLIENT_SECRET,
+            ACCESS_TOKEN,
+            VELOCONNECT_KEY,
+        ] {
+            assert!(!text.contains(secret), "{secret} leaked in:\n{text}");
+        }
     }
+}
+
+/// Airalo and PressOne: client secret and access token, through configs, clients, a refused
+/// token (401 twice) and a refused token exchange.
+async fn bearer_clients() -> Vec<String> {
+    let server = MockServer::start_async().await;
+    for path in ["/token", "/customer/v2/token"] {
+        server.mock(|when, then| {
+            when.method("POST").path(path);
+            then.status(200)
+                .json_body(serde_json::json!({"data": {"access_token": ACCESS_TOKEN, "expires_in": 3600}}));
+        });
+    }
+    server.mock(|when, then| {
+        when.method("GET");
+        then.status(401)
+            .json_body(serde_json::json!({"data": [], "meta": {"message": "Unauthenticated."}}));
+    });
+    let airalo_config = airalo_client::Client::config("id", CLIENT_SECRET).base_url(server.base_url());
+    let airalo = airalo_config.clone().build().unwrap();
+    let pressone_config = pressone_client::Client::config(server.base_url(), "id", CLIENT_SECRET);
+    let pressone = pressone_config.clone().build().unwrap();
+    let mut shown = vec![
+        format!("{airalo_config:?}"),
+        format!("{airalo:?}"),
+        format!("{pressone_config:?}"),
+        format!("{pressone:?}"),
+    ];
+    let err = airalo_client::Error::from(airalo.get_balance().send().await.unwrap_err());
+    shown.push(format!("{err} {err:?}"));
+    let err = pressone_client::Error::from(pressone.get_balance().send().await.unwrap_err());
+    shown.push(format!("{err} {err:?}"));
+
+    // A token endpoint that refuses: the error names the status, never the secret.
+    let refusing = MockServer::start_async().await;
+    refusing.mock(|when, then| {
+        when.method("POST");
+        then.status(401)
+            .json_body(serde_json::json!({"data": [], "meta": {"message": "Client authentication failed"}}));
+    });
+    let client = airalo_client::Client::config("id", CLIENT_SECRET)
+        .base_url(refusing.base_url())
+        .build()
+        .unwrap();
+    let err = airalo_client::Error::from(client.get_balance().send().await.unwrap_err());
+    assert!(matches!(err, airalo_client::Error::Auth(_)), "{err:?}");
+    shown.push(format!("{err} {err:?}"));
+    shown
+}
+
+async fn veloconnect() -> Vec<String> {
+    let server = MockServer::start_async().await;
+    server.mock(|_, then| {
+        then.status(403).json_body(serde_json::json!({"message": "forbidden"}));
+    });
+    let config = veloconnect_client::Client::config(VELOCONNECT_KEY).base_url(server.base_url());
+    let client = config.clone().build().unwrap();
+    let err = veloconnect_client::Error::from(client.get_my_organization().send().await.unwrap_err());
+    vec![format!("{config:?}"), format!("{client:?}"), format!("{err} {err:?}")]
 }

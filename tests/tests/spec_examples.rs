@@ -1,39 +1,20 @@
 //! Every documented `example` in every spec decodes with the generated types: the examples
 //! are the providers' own words, so a type that rejects one is wrong.
 
+use integration_tests::examples::{decoder, examples};
 use integration_tests::specs;
-use serde_json::Value;
-
-type Decoder = fn(&str, Value) -> Option<Result<(), serde_json::Error>>;
-
-/// The generated decoder of each provider's crate. A new spec fails here until it is added.
-fn decoder(provider: &str) -> Decoder {
-    match provider {
-        "airalo" => airalo_client::decode_component,
-        "pressone" => pressone_client::decode_component,
-        "veloconnect" => veloconnect_client::decode_component,
-        "vellosim" => vellosim_client::decode_component,
-        other => panic!("specs/{other}.yaml has no decoder registered in tests/tests/spec_examples.rs"),
-    }
-}
-
-struct Example {
-    at: String,
-    schema: Value,
-    value: Value,
-}
 
 #[test]
 fn every_spec_example_decodes() {
     let mut report = Vec::new();
     for (provider, doc) in specs() {
         let decode = decoder(&provider);
-        let examples = collect(&doc);
+        let examples = examples(&doc);
         assert!(!examples.is_empty(), "specs/{provider}.yaml has no examples");
         let mut failures = Vec::new();
         for ex in &examples {
-            for (schema, value) in split(&ex.schema, &ex.value) {
-                match decode(&schema, value) {
+            for (schema, value) in ex.split() {
+                match decode(&schema, &serde_json::to_vec(&value).unwrap()) {
                     Some(Ok(())) => {}
                     Some(Err(err)) => failures.push(format!("{} as {schema}: {err}", ex.at)),
                     None => failures.push(format!("{}: no generated type for schema {schema}", ex.at)),
@@ -44,75 +25,4 @@ fn every_spec_example_decodes() {
         report.push(format!("{provider}: {} examples", examples.len()));
     }
     insta::assert_snapshot!(report.join("\n"));
-}
-
-/// `($ref name, value)` pairs: an array of `$ref` items is decoded item by item.
-fn split(schema: &Value, value: &Value) -> Vec<(String, Value)> {
-    if let Some(name) = ref_name(schema) {
-        return vec![(name, value.clone())];
-    }
-    let item = ref_name(&schema["items"]).expect("the spec lint allows only $ref bodies and arrays of them");
-    value
-        .as_array()
-        .expect("an array example for an array schema")
-        .iter()
-        .map(|v| (item.clone(), v.clone()))
-        .collect()
-}
-
-fn ref_name(schema: &Value) -> Option<String> {
-    schema["$ref"]
-        .as_str()
-        .and_then(|r| r.strip_prefix("#/components/schemas/"))
-        .map(str::to_owned)
-}
-
-fn collect(doc: &Value) -> Vec<Example> {
-    let mut out = Vec::new();
-    let mut media_examples = |at: String, media: &Value| {
-        let schema = media["schema"].clone();
-        if let Some(value) = media.get("example") {
-            out.push(Example {
-                at: at.clone(),
-                schema: schema.clone(),
-                value: value.clone(),
-            });
-        }
-        for (name, ex) in media["examples"].as_object().into_iter().flatten() {
-            out.push(Example {
-                at: format!("{at} example {name}"),
-                schema: schema.clone(),
-                value: ex["value"].clone(),
-            });
-        }
-    };
-    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            let at = format!("{} {path}", method.to_uppercase());
-            for (media_type, media) in op["requestBody"]["content"].as_object().into_iter().flatten() {
-                media_examples(format!("{at} request {media_type}"), media);
-            }
-            for (code, response) in op["responses"].as_object().into_iter().flatten() {
-                for (_, media) in response["content"].as_object().into_iter().flatten() {
-                    media_examples(format!("{at} response {code}"), media);
-                }
-            }
-        }
-    }
-    for (name, response) in doc["components"]["responses"].as_object().into_iter().flatten() {
-        for (_, media) in response["content"].as_object().into_iter().flatten() {
-            media_examples(format!("components.responses.{name}"), media);
-        }
-    }
-    for (name, schema) in doc["components"]["schemas"].as_object().into_iter().flatten() {
-        if let Some(value) = schema.get("example") {
-            let schema = serde_json::json!({ "$ref": format!("#/components/schemas/{name}") });
-            out.push(Example {
-                at: format!("components.schemas.{name}"),
-                schema,
-                value: value.clone(),
-            });
-        }
-    }
-    out
 }

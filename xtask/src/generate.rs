@@ -227,7 +227,7 @@ fn extras(spec: &Spec) -> TokenStream {
             Some((_, path)) => syn::parse_str(path).expect("lint checked the x-rust-type path"),
             None => syn::parse_str(&format!("types::{name}")).expect("schema names are identifiers"),
         };
-        quote!(#name => ::serde_json::from_value::<#ty>(value).map(drop),)
+        quote!(#name => ::serde_json::from_slice::<#ty>(body).map(drop),)
     });
     quote! {
         /// Base URLs from the spec's `servers`, by environment.
@@ -239,12 +239,13 @@ fn extras(spec: &Spec) -> TokenStream {
         /// none, so e.g. a token request does not first ask for a token.
         pub const ANONYMOUS_OPERATIONS: &[&str] = &[#(#anonymous),*];
 
-        /// Decodes `value` as the type generated for the component schema `name`;
-        /// `None` when the spec has no such schema.
+        /// Decodes a response body as the type generated for the component schema `name`, the
+        /// way the client does (`serde_json::from_slice`); `None` when the spec has no such
+        /// schema. The spec-example test and the fuzz harness decode through it.
         #[doc(hidden)]
         pub fn decode_component(
             name: &str,
-            value: ::serde_json::Value,
+            body: &[u8],
         ) -> ::std::option::Option<::std::result::Result<(), ::serde_json::Error>> {
             Some(match name {
                 #(#arms)*

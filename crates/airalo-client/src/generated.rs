@@ -15403,266 +15403,264 @@ pub mod servers {
 /// Operations the spec marks as taking no credential (`security: []`): the client sends
 /// none, so e.g. a token request does not first ask for a token.
 pub const ANONYMOUS_OPERATIONS: &[&str] = &["request_access_token"];
-/// Decodes `value` as the type generated for the component schema `name`;
-/// `None` when the spec has no such schema.
+/// Decodes a response body as the type generated for the component schema `name`, the
+/// way the client does (`serde_json::from_slice`); `None` when the spec has no such
+/// schema. The spec-example test and the fuzz harness decode through it.
 #[doc(hidden)]
 pub fn decode_component(
     name: &str,
-    value: ::serde_json::Value,
+    body: &[u8],
 ) -> ::std::option::Option<::std::result::Result<(), ::serde_json::Error>> {
     Some(
         match name {
-            "Meta" => ::serde_json::from_value::<types::Meta>(value).map(drop),
+            "Meta" => ::serde_json::from_slice::<types::Meta>(body).map(drop),
             "PaginationLinks" => {
-                ::serde_json::from_value::<types::PaginationLinks>(value).map(drop)
+                ::serde_json::from_slice::<types::PaginationLinks>(body).map(drop)
             }
             "PaginationMeta" => {
-                ::serde_json::from_value::<types::PaginationMeta>(value).map(drop)
+                ::serde_json::from_slice::<types::PaginationMeta>(body).map(drop)
             }
             "PricingModel" => {
-                ::serde_json::from_value::<types::PricingModel>(value).map(drop)
+                ::serde_json::from_slice::<types::PricingModel>(body).map(drop)
             }
-            "Pricing" => ::serde_json::from_value::<types::Pricing>(value).map(drop),
+            "Pricing" => ::serde_json::from_slice::<types::Pricing>(body).map(drop),
             "CurrencyAmounts" => {
-                ::serde_json::from_value::<types::CurrencyAmounts>(value).map(drop)
+                ::serde_json::from_slice::<types::CurrencyAmounts>(body).map(drop)
             }
-            "Prices" => ::serde_json::from_value::<types::Prices>(value).map(drop),
-            "Image" => ::serde_json::from_value::<types::Image>(value).map(drop),
-            "GrantType" => ::serde_json::from_value::<types::GrantType>(value).map(drop),
+            "Prices" => ::serde_json::from_slice::<types::Prices>(body).map(drop),
+            "Image" => ::serde_json::from_slice::<types::Image>(body).map(drop),
+            "GrantType" => ::serde_json::from_slice::<types::GrantType>(body).map(drop),
             "TokenRequest" => {
-                ::serde_json::from_value::<types::TokenRequest>(value).map(drop)
+                ::serde_json::from_slice::<types::TokenRequest>(body).map(drop)
             }
-            "Token" => ::serde_json::from_value::<types::Token>(value).map(drop),
+            "Token" => ::serde_json::from_slice::<types::Token>(body).map(drop),
             "TokenResponse" => {
-                ::serde_json::from_value::<types::TokenResponse>(value).map(drop)
+                ::serde_json::from_slice::<types::TokenResponse>(body).map(drop)
             }
             "OperatorType" => {
-                ::serde_json::from_value::<types::OperatorType>(value).map(drop)
+                ::serde_json::from_slice::<types::OperatorType>(body).map(drop)
             }
             "PackageType" => {
-                ::serde_json::from_value::<types::PackageType>(value).map(drop)
+                ::serde_json::from_slice::<types::PackageType>(body).map(drop)
             }
-            "ApnType" => ::serde_json::from_value::<types::ApnType>(value).map(drop),
+            "ApnType" => ::serde_json::from_slice::<types::ApnType>(body).map(drop),
             "PackagesResponse" => {
-                ::serde_json::from_value::<types::PackagesResponse>(value).map(drop)
+                ::serde_json::from_slice::<types::PackagesResponse>(body).map(drop)
             }
             "PackagesData" => {
-                ::serde_json::from_value::<types::PackagesData>(value).map(drop)
+                ::serde_json::from_slice::<types::PackagesData>(body).map(drop)
             }
-            "Country" => ::serde_json::from_value::<types::Country>(value).map(drop),
-            "Operator" => ::serde_json::from_value::<types::Operator>(value).map(drop),
-            "Coverage" => ::serde_json::from_value::<types::Coverage>(value).map(drop),
-            "Network" => ::serde_json::from_value::<types::Network>(value).map(drop),
+            "Country" => ::serde_json::from_slice::<types::Country>(body).map(drop),
+            "Operator" => ::serde_json::from_slice::<types::Operator>(body).map(drop),
+            "Coverage" => ::serde_json::from_slice::<types::Coverage>(body).map(drop),
+            "Network" => ::serde_json::from_slice::<types::Network>(body).map(drop),
             "OperatorCountry" => {
-                ::serde_json::from_value::<types::OperatorCountry>(value).map(drop)
+                ::serde_json::from_slice::<types::OperatorCountry>(body).map(drop)
             }
-            "Apn" => ::serde_json::from_value::<types::Apn>(value).map(drop),
-            "ApnSetting" => {
-                ::serde_json::from_value::<types::ApnSetting>(value).map(drop)
-            }
-            "Package" => ::serde_json::from_value::<types::Package>(value).map(drop),
+            "Apn" => ::serde_json::from_slice::<types::Apn>(body).map(drop),
+            "ApnSetting" => ::serde_json::from_slice::<types::ApnSetting>(body).map(drop),
+            "Package" => ::serde_json::from_slice::<types::Package>(body).map(drop),
             "TopupPackage" => {
-                ::serde_json::from_value::<types::TopupPackage>(value).map(drop)
+                ::serde_json::from_slice::<types::TopupPackage>(body).map(drop)
             }
             "ProductInformationResponse" => {
-                ::serde_json::from_value::<types::ProductInformationResponse>(value)
+                ::serde_json::from_slice::<types::ProductInformationResponse>(body)
                     .map(drop)
             }
             "ProductInformation" => {
-                ::serde_json::from_value::<types::ProductInformation>(value).map(drop)
+                ::serde_json::from_slice::<types::ProductInformation>(body).map(drop)
             }
-            "DeviceOs" => ::serde_json::from_value::<types::DeviceOs>(value).map(drop),
-            "Device" => ::serde_json::from_value::<types::Device>(value).map(drop),
+            "DeviceOs" => ::serde_json::from_slice::<types::DeviceOs>(body).map(drop),
+            "Device" => ::serde_json::from_slice::<types::Device>(body).map(drop),
             "CompatibleDevicesResponse" => {
-                ::serde_json::from_value::<types::CompatibleDevicesResponse>(value)
+                ::serde_json::from_slice::<types::CompatibleDevicesResponse>(body)
                     .map(drop)
             }
             "SharingOption" => {
-                ::serde_json::from_value::<types::SharingOption>(value).map(drop)
+                ::serde_json::from_slice::<types::SharingOption>(body).map(drop)
             }
             "OrderRequest" => {
-                ::serde_json::from_value::<types::OrderRequest>(value).map(drop)
+                ::serde_json::from_slice::<types::OrderRequest>(body).map(drop)
             }
             "AsyncOrderRequest" => {
-                ::serde_json::from_value::<types::AsyncOrderRequest>(value).map(drop)
+                ::serde_json::from_slice::<types::AsyncOrderRequest>(body).map(drop)
             }
             "TopupOrderRequest" => {
-                ::serde_json::from_value::<types::TopupOrderRequest>(value).map(drop)
+                ::serde_json::from_slice::<types::TopupOrderRequest>(body).map(drop)
             }
             "OrderResponse" => {
-                ::serde_json::from_value::<types::OrderResponse>(value).map(drop)
+                ::serde_json::from_slice::<types::OrderResponse>(body).map(drop)
             }
             "OrderListResponse" => {
-                ::serde_json::from_value::<types::OrderListResponse>(value).map(drop)
+                ::serde_json::from_slice::<types::OrderListResponse>(body).map(drop)
             }
-            "Order" => ::serde_json::from_value::<types::Order>(value).map(drop),
-            "OrderUser" => ::serde_json::from_value::<types::OrderUser>(value).map(drop),
+            "Order" => ::serde_json::from_slice::<types::Order>(body).map(drop),
+            "OrderUser" => ::serde_json::from_slice::<types::OrderUser>(body).map(drop),
             "OrderStatus" => {
-                ::serde_json::from_value::<types::OrderStatus>(value).map(drop)
+                ::serde_json::from_slice::<types::OrderStatus>(body).map(drop)
             }
             "OrderStatusFilter" => {
-                ::serde_json::from_value::<types::OrderStatusFilter>(value).map(drop)
+                ::serde_json::from_slice::<types::OrderStatusFilter>(body).map(drop)
             }
             "AsyncOrderResponse" => {
-                ::serde_json::from_value::<types::AsyncOrderResponse>(value).map(drop)
+                ::serde_json::from_slice::<types::AsyncOrderResponse>(body).map(drop)
             }
             "AsyncOrderAccepted" => {
-                ::serde_json::from_value::<types::AsyncOrderAccepted>(value).map(drop)
+                ::serde_json::from_slice::<types::AsyncOrderAccepted>(body).map(drop)
             }
             "EsimVoucherRequest" => {
-                ::serde_json::from_value::<types::EsimVoucherRequest>(value).map(drop)
+                ::serde_json::from_slice::<types::EsimVoucherRequest>(body).map(drop)
             }
             "EsimVoucherItem" => {
-                ::serde_json::from_value::<types::EsimVoucherItem>(value).map(drop)
+                ::serde_json::from_slice::<types::EsimVoucherItem>(body).map(drop)
             }
             "EsimVouchersResponse" => {
-                ::serde_json::from_value::<types::EsimVouchersResponse>(value).map(drop)
+                ::serde_json::from_slice::<types::EsimVouchersResponse>(body).map(drop)
             }
             "EsimVoucher" => {
-                ::serde_json::from_value::<types::EsimVoucher>(value).map(drop)
+                ::serde_json::from_slice::<types::EsimVoucher>(body).map(drop)
             }
             "FutureOrderStatus" => {
-                ::serde_json::from_value::<types::FutureOrderStatus>(value).map(drop)
+                ::serde_json::from_slice::<types::FutureOrderStatus>(body).map(drop)
             }
             "FutureOrderRequest" => {
-                ::serde_json::from_value::<types::FutureOrderRequest>(value).map(drop)
+                ::serde_json::from_slice::<types::FutureOrderRequest>(body).map(drop)
             }
             "FutureOrderResponse" => {
-                ::serde_json::from_value::<types::FutureOrderResponse>(value).map(drop)
+                ::serde_json::from_slice::<types::FutureOrderResponse>(body).map(drop)
             }
             "FutureOrdersResponse" => {
-                ::serde_json::from_value::<types::FutureOrdersResponse>(value).map(drop)
+                ::serde_json::from_slice::<types::FutureOrdersResponse>(body).map(drop)
             }
             "FutureOrder" => {
-                ::serde_json::from_value::<types::FutureOrder>(value).map(drop)
+                ::serde_json::from_slice::<types::FutureOrder>(body).map(drop)
             }
             "CancelFutureOrdersRequest" => {
-                ::serde_json::from_value::<types::CancelFutureOrdersRequest>(value)
+                ::serde_json::from_slice::<types::CancelFutureOrdersRequest>(body)
                     .map(drop)
             }
             "CancelFutureOrdersResponse" => {
-                ::serde_json::from_value::<types::CancelFutureOrdersResponse>(value)
+                ::serde_json::from_slice::<types::CancelFutureOrdersResponse>(body)
                     .map(drop)
             }
-            "SimStatus" => ::serde_json::from_value::<types::SimStatus>(value).map(drop),
+            "SimStatus" => ::serde_json::from_slice::<types::SimStatus>(body).map(drop),
             "SimsResponse" => {
-                ::serde_json::from_value::<types::SimsResponse>(value).map(drop)
+                ::serde_json::from_slice::<types::SimsResponse>(body).map(drop)
             }
             "SimResponse" => {
-                ::serde_json::from_value::<types::SimResponse>(value).map(drop)
+                ::serde_json::from_slice::<types::SimResponse>(body).map(drop)
             }
-            "Sim" => ::serde_json::from_value::<types::Sim>(value).map(drop),
-            "Simable" => ::serde_json::from_value::<types::Simable>(value).map(drop),
-            "Sharing" => ::serde_json::from_value::<types::Sharing>(value).map(drop),
+            "Sim" => ::serde_json::from_slice::<types::Sim>(body).map(drop),
+            "Simable" => ::serde_json::from_slice::<types::Simable>(body).map(drop),
+            "Sharing" => ::serde_json::from_slice::<types::Sharing>(body).map(drop),
             "TopupPackagesResponse" => {
-                ::serde_json::from_value::<types::TopupPackagesResponse>(value).map(drop)
+                ::serde_json::from_slice::<types::TopupPackagesResponse>(body).map(drop)
             }
             "PackageHistoryResponse" => {
-                ::serde_json::from_value::<types::PackageHistoryResponse>(value)
-                    .map(drop)
+                ::serde_json::from_slice::<types::PackageHistoryResponse>(body).map(drop)
             }
             "PackageHistoryItem" => {
-                ::serde_json::from_value::<types::PackageHistoryItem>(value).map(drop)
+                ::serde_json::from_slice::<types::PackageHistoryItem>(body).map(drop)
             }
             "UsageResponse" => {
-                ::serde_json::from_value::<types::UsageResponse>(value).map(drop)
+                ::serde_json::from_slice::<types::UsageResponse>(body).map(drop)
             }
-            "Usage" => ::serde_json::from_value::<types::Usage>(value).map(drop),
+            "Usage" => ::serde_json::from_slice::<types::Usage>(body).map(drop),
             "InstructionsResponse" => {
-                ::serde_json::from_value::<types::InstructionsResponse>(value).map(drop)
+                ::serde_json::from_slice::<types::InstructionsResponse>(body).map(drop)
             }
             "InstructionsData" => {
-                ::serde_json::from_value::<types::InstructionsData>(value).map(drop)
+                ::serde_json::from_slice::<types::InstructionsData>(body).map(drop)
             }
             "Instructions" => {
-                ::serde_json::from_value::<types::Instructions>(value).map(drop)
+                ::serde_json::from_slice::<types::Instructions>(body).map(drop)
             }
             "DeviceInstructions" => {
-                ::serde_json::from_value::<types::DeviceInstructions>(value).map(drop)
+                ::serde_json::from_slice::<types::DeviceInstructions>(body).map(drop)
             }
             "InstallationSteps" => {
-                ::serde_json::from_value::<types::InstallationSteps>(value).map(drop)
+                ::serde_json::from_slice::<types::InstallationSteps>(body).map(drop)
             }
             "QrCodeInstallation" => {
-                ::serde_json::from_value::<types::QrCodeInstallation>(value).map(drop)
+                ::serde_json::from_slice::<types::QrCodeInstallation>(body).map(drop)
             }
             "ManualInstallation" => {
-                ::serde_json::from_value::<types::ManualInstallation>(value).map(drop)
+                ::serde_json::from_slice::<types::ManualInstallation>(body).map(drop)
             }
             "NetworkSetup" => {
-                ::serde_json::from_value::<types::NetworkSetup>(value).map(drop)
+                ::serde_json::from_slice::<types::NetworkSetup>(body).map(drop)
             }
             "UpdateBrandRequest" => {
-                ::serde_json::from_value::<types::UpdateBrandRequest>(value).map(drop)
+                ::serde_json::from_slice::<types::UpdateBrandRequest>(body).map(drop)
             }
             "BrandResponse" => {
-                ::serde_json::from_value::<types::BrandResponse>(value).map(drop)
+                ::serde_json::from_slice::<types::BrandResponse>(body).map(drop)
             }
-            "Brand" => ::serde_json::from_value::<types::Brand>(value).map(drop),
+            "Brand" => ::serde_json::from_slice::<types::Brand>(body).map(drop),
             "RefundReason" => {
-                ::serde_json::from_value::<types::RefundReason>(value).map(drop)
+                ::serde_json::from_slice::<types::RefundReason>(body).map(drop)
             }
             "RefundRequest" => {
-                ::serde_json::from_value::<types::RefundRequest>(value).map(drop)
+                ::serde_json::from_slice::<types::RefundRequest>(body).map(drop)
             }
             "RefundResponse" => {
-                ::serde_json::from_value::<types::RefundResponse>(value).map(drop)
+                ::serde_json::from_slice::<types::RefundResponse>(body).map(drop)
             }
-            "Refund" => ::serde_json::from_value::<types::Refund>(value).map(drop),
+            "Refund" => ::serde_json::from_slice::<types::Refund>(body).map(drop),
             "BalanceResponse" => {
-                ::serde_json::from_value::<types::BalanceResponse>(value).map(drop)
+                ::serde_json::from_slice::<types::BalanceResponse>(body).map(drop)
             }
             "BalanceData" => {
-                ::serde_json::from_value::<types::BalanceData>(value).map(drop)
+                ::serde_json::from_slice::<types::BalanceData>(body).map(drop)
             }
-            "Balance" => ::serde_json::from_value::<types::Balance>(value).map(drop),
+            "Balance" => ::serde_json::from_slice::<types::Balance>(body).map(drop),
             "AvailableBalance" => {
-                ::serde_json::from_value::<types::AvailableBalance>(value).map(drop)
+                ::serde_json::from_slice::<types::AvailableBalance>(body).map(drop)
             }
             "NotificationType" => {
-                ::serde_json::from_value::<types::NotificationType>(value).map(drop)
+                ::serde_json::from_slice::<types::NotificationType>(body).map(drop)
             }
             "OptInRequest" => {
-                ::serde_json::from_value::<types::OptInRequest>(value).map(drop)
+                ::serde_json::from_slice::<types::OptInRequest>(body).map(drop)
             }
             "OptOutRequest" => {
-                ::serde_json::from_value::<types::OptOutRequest>(value).map(drop)
+                ::serde_json::from_slice::<types::OptOutRequest>(body).map(drop)
             }
             "NotificationResponse" => {
-                ::serde_json::from_value::<types::NotificationResponse>(value).map(drop)
+                ::serde_json::from_slice::<types::NotificationResponse>(body).map(drop)
             }
             "NotificationData" => {
-                ::serde_json::from_value::<types::NotificationData>(value).map(drop)
+                ::serde_json::from_slice::<types::NotificationData>(body).map(drop)
             }
             "Notification" => {
-                ::serde_json::from_value::<types::Notification>(value).map(drop)
+                ::serde_json::from_slice::<types::Notification>(body).map(drop)
             }
             "SimulatorEvent" => {
-                ::serde_json::from_value::<types::SimulatorEvent>(value).map(drop)
+                ::serde_json::from_slice::<types::SimulatorEvent>(body).map(drop)
             }
             "SimulatorLowDataType" => {
-                ::serde_json::from_value::<types::SimulatorLowDataType>(value).map(drop)
+                ::serde_json::from_slice::<types::SimulatorLowDataType>(body).map(drop)
             }
             "SimulatorWebhookRequest" => {
-                ::serde_json::from_value::<types::SimulatorWebhookRequest>(value)
+                ::serde_json::from_slice::<types::SimulatorWebhookRequest>(body)
                     .map(drop)
             }
             "SimulatorResponse" => {
-                ::serde_json::from_value::<types::SimulatorResponse>(value).map(drop)
+                ::serde_json::from_slice::<types::SimulatorResponse>(body).map(drop)
             }
-            "ErrorMeta" => ::serde_json::from_value::<types::ErrorMeta>(value).map(drop),
-            "ErrorBody" => ::serde_json::from_value::<types::ErrorBody>(value).map(drop),
+            "ErrorMeta" => ::serde_json::from_slice::<types::ErrorMeta>(body).map(drop),
+            "ErrorBody" => ::serde_json::from_slice::<types::ErrorBody>(body).map(drop),
             "CreditLimitWebhook" => {
-                ::serde_json::from_value::<types::CreditLimitWebhook>(value).map(drop)
+                ::serde_json::from_slice::<types::CreditLimitWebhook>(body).map(drop)
             }
             "LowDataLevel" => {
-                ::serde_json::from_value::<types::LowDataLevel>(value).map(drop)
+                ::serde_json::from_slice::<types::LowDataLevel>(body).map(drop)
             }
             "LowDataWebhook" => {
-                ::serde_json::from_value::<types::LowDataWebhook>(value).map(drop)
+                ::serde_json::from_slice::<types::LowDataWebhook>(body).map(drop)
             }
             "AsyncOrderWebhook" => {
-                ::serde_json::from_value::<types::AsyncOrderWebhook>(value).map(drop)
+                ::serde_json::from_slice::<types::AsyncOrderWebhook>(body).map(drop)
             }
             _ => return None,
         },

@@ -137,6 +137,29 @@ macro_rules! airalo_shaped {
             })
         }
 
+        /// The orders placed with exactly this `description`. After an order whose outcome is
+        /// unknown (`Error::is_outcome_unknown`), this says whether it was placed: give every
+        /// order a unique description (a booking reference) so the answer is unambiguous.
+        pub async fn orders_with_description(
+            client: &Client,
+            description: &str,
+        ) -> Result<Vec<::airalo_client::types::Order>, Error> {
+            let response = client
+                .get_order_list()
+                .filter_description(description)
+                .include("sims")
+                .limit(100)
+                .send()
+                .await?
+                .into_inner();
+            // The filter is a like-match; keep exact matches only.
+            Ok(response
+                .data
+                .into_iter()
+                .filter(|o| o.description.as_deref() == Some(description))
+                .collect())
+        }
+
         /// Every eSIM, `per_page` at a time; `configure` adds filters and `include`.
         pub fn sims<'a, F>(
             client: &'a Client,

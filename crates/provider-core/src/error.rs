@@ -15,8 +15,8 @@ use crate::retry::retry_after;
 /// URL only, which carries no secret in any of our providers.
 #[derive(Debug, thiserror::Error)]
 pub enum Error<E> {
-    /// The request never reached the provider, or its answer was cut off.
-    #[error("transport failure: {0}")]
+    /// The request never reached the provider, or its answer was lost or cut off.
+    #[error("transport failure: {0}{note}", note = if outcome_unknown(.0) { OUTCOME_UNKNOWN } else { "" })]
     Transport(#[source] reqwest::Error),
     /// The provider answered with its documented error body.
     #[error("the provider answered HTTP {status} with an error body")]
@@ -49,6 +49,14 @@ pub struct RateLimit<E> {
     pub headers: HeaderMap,
     /// The documented error body, when the provider sent one.
     pub body: Option<E>,
+}
+
+const OUTCOME_UNKNOWN: &str = "; the request may have reached the provider: for an order or top-up, \
+     look it up (e.g. by its unique description) before sending it again";
+
+/// A transport error after the connection was made: the provider may have acted on it.
+fn outcome_unknown(err: &reqwest::Error) -> bool {
+    !(err.is_connect() || err.is_builder())
 }
 
 impl<E> RateLimit<E> {
@@ -89,6 +97,12 @@ impl<E> Error<E> {
             Error::RateLimited(limit) => limit.body.as_ref(),
             _ => None,
         }
+    }
+
+    /// The request may have been processed although no answer arrived (a reset or timeout
+    /// after sending). For purchases, reconcile before retrying: they are never resent.
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, Error::Transport(err) if outcome_unknown(err))
     }
 
     /// Raw bytes of a body that did not decode.

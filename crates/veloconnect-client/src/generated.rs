@@ -2494,46 +2494,45 @@ pub mod servers {
 /// Operations the spec marks as taking no credential (`security: []`): the client sends
 /// none, so e.g. a token request does not first ask for a token.
 pub const ANONYMOUS_OPERATIONS: &[&str] = &[];
-/// Decodes `value` as the type generated for the component schema `name`;
-/// `None` when the spec has no such schema.
+/// Decodes a response body as the type generated for the component schema `name`, the
+/// way the client does (`serde_json::from_slice`); `None` when the spec has no such
+/// schema. The spec-example test and the fuzz harness decode through it.
 #[doc(hidden)]
 pub fn decode_component(
     name: &str,
-    value: ::serde_json::Value,
+    body: &[u8],
 ) -> ::std::option::Option<::std::result::Result<(), ::serde_json::Error>> {
     Some(
         match name {
-            "ErrorBody" => ::serde_json::from_value::<types::ErrorBody>(value).map(drop),
+            "ErrorBody" => ::serde_json::from_slice::<types::ErrorBody>(body).map(drop),
             "NetworkSpeed" => {
-                ::serde_json::from_value::<types::NetworkSpeed>(value).map(drop)
+                ::serde_json::from_slice::<types::NetworkSpeed>(body).map(drop)
             }
-            "Network" => ::serde_json::from_value::<types::Network>(value).map(drop),
-            "Area" => ::serde_json::from_value::<types::Area>(value).map(drop),
-            "AreaSimple" => {
-                ::serde_json::from_value::<types::AreaSimple>(value).map(drop)
-            }
-            "Plan" => ::serde_json::from_value::<types::Plan>(value).map(drop),
+            "Network" => ::serde_json::from_slice::<types::Network>(body).map(drop),
+            "Area" => ::serde_json::from_slice::<types::Area>(body).map(drop),
+            "AreaSimple" => ::serde_json::from_slice::<types::AreaSimple>(body).map(drop),
+            "Plan" => ::serde_json::from_slice::<types::Plan>(body).map(drop),
             "PlansListResponse" => {
-                ::serde_json::from_value::<types::PlansListResponse>(value).map(drop)
+                ::serde_json::from_slice::<types::PlansListResponse>(body).map(drop)
             }
             "Organization" => {
-                ::serde_json::from_value::<types::Organization>(value).map(drop)
+                ::serde_json::from_slice::<types::Organization>(body).map(drop)
             }
             "OrderRequest" => {
-                ::serde_json::from_value::<types::OrderRequest>(value).map(drop)
+                ::serde_json::from_slice::<types::OrderRequest>(body).map(drop)
             }
             "TopUpRequest" => {
-                ::serde_json::from_value::<types::TopUpRequest>(value).map(drop)
+                ::serde_json::from_slice::<types::TopUpRequest>(body).map(drop)
             }
             "ProfileStatus" => {
-                ::serde_json::from_value::<types::ProfileStatus>(value).map(drop)
+                ::serde_json::from_slice::<types::ProfileStatus>(body).map(drop)
             }
             "AssignedPlan" => {
-                ::serde_json::from_value::<types::AssignedPlan>(value).map(drop)
+                ::serde_json::from_slice::<types::AssignedPlan>(body).map(drop)
             }
-            "Esim" => ::serde_json::from_value::<types::Esim>(value).map(drop),
+            "Esim" => ::serde_json::from_slice::<types::Esim>(body).map(drop),
             "EsimsListResponse" => {
-                ::serde_json::from_value::<types::EsimsListResponse>(value).map(drop)
+                ::serde_json::from_slice::<types::EsimsListResponse>(body).map(drop)
             }
             _ => return None,
         },
