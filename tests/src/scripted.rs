@@ -83,6 +83,7 @@ impl ScriptedServer {
 }
 
 async fn serve(mut stream: TcpStream, script: &[Step], counter: &AtomicUsize) {
+    let _ = stream.set_nodelay(true);
     // Keep-alive: several requests may come over one connection.
     while read_request(&mut stream).await {
         let n = counter.fetch_add(1, Ordering::SeqCst);
@@ -130,8 +131,10 @@ async fn respond(stream: &mut TcpStream, step: &Step) -> bool {
                 head.push_str(&format!("{name}: {value}\r\n"));
             }
             head.push_str("\r\n");
-            let sent = stream.write_all(head.as_bytes()).await.is_ok() && stream.write_all(body).await.is_ok();
-            sent && stream.flush().await.is_ok()
+            // One write: a separate body write would meet Nagle's algorithm and delayed ACKs.
+            let mut response = head.into_bytes();
+            response.extend_from_slice(body);
+            stream.write_all(&response).await.is_ok() && stream.flush().await.is_ok()
         }
         Step::Reset => {
             // SO_LINGER 0 turns the close into a TCP reset (and does not block: nothing lingers).

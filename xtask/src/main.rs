@@ -1,6 +1,7 @@
 //! Workspace automation. `cargo xtask regen [--check]` turns every `specs/*.yaml` into the
 //! generated modules of its client crate; `cargo xtask lint` only checks the specs.
 
+mod compile_cost;
 mod coverage;
 mod generate;
 mod lint;
@@ -9,7 +10,7 @@ mod spec;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | coverage | tour>";
+const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | coverage | tour | compile-cost [--no-peer]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -19,6 +20,8 @@ fn main() -> ExitCode {
         ["regen", "--check"] => generate::regen(&workspace_root(), true),
         ["lint"] => lint_all(&workspace_root()),
         ["coverage"] => coverage::coverage(&workspace_root()),
+        ["compile-cost"] => compile_cost::compile_cost(&workspace_root(), true),
+        ["compile-cost", "--no-peer"] => compile_cost::compile_cost(&workspace_root(), false),
         ["tour"] => generate::regen(&workspace_root(), false).and_then(|()| tour(&workspace_root())),
         _ => Err(anyhow::anyhow!(USAGE)),
     };

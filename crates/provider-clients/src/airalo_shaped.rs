@@ -160,6 +160,33 @@ macro_rules! airalo_shaped {
                 .collect())
         }
 
+        /// Every eSIM, the pages after the first fetched `concurrency` at a time (items still
+        /// in page order; at most `concurrency` pages held).
+        pub fn sims_concurrent<'a>(
+            client: &'a Client,
+            per_page: u64,
+            concurrency: usize,
+        ) -> impl ::futures::Stream<Item = Result<::airalo_client::types::Sim, Error>> + 'a {
+            $crate::paginate::items_concurrent(
+                $crate::paginate::PageNumber::first(per_page),
+                concurrency,
+                move |cursor| async move {
+                    let (page, limit) = $crate::airalo_shaped::page_args(cursor);
+                    let response = client
+                        .get_esims_list()
+                        .page(page)
+                        .limit(limit)
+                        .send()
+                        .await?
+                        .into_inner();
+                    Ok($crate::paginate::Page {
+                        total: $crate::airalo_shaped::total(response.meta.as_ref()),
+                        items: response.data,
+                    })
+                },
+            )
+        }
+
         /// Every eSIM, `per_page` at a time; `configure` adds filters and `include`.
         pub fn sims<'a, F>(
             client: &'a Client,

@@ -33,6 +33,9 @@ pub struct Page<T> {
 pub trait Cursor: Copy {
     /// The cursor after a page of `len` items whose answer said `total`; `None` at the end.
     fn next(self, len: usize, total: Total) -> Option<Self>;
+
+    /// Every cursor after this first page, when `total` makes them known up front.
+    fn rest(self, len: usize, total: Total) -> Option<Vec<Self>>;
 }
 
 /// `page` (from 1) and `limit` items per page.
@@ -61,6 +64,16 @@ impl Cursor for PageNumber {
             ..self
         })
     }
+
+    fn rest(self, len: usize, total: Total) -> Option<Vec<Self>> {
+        let last = match total {
+            Total::Pages(pages) => pages,
+            Total::Items(items) if self.limit > 0 => items.div_ceil(self.limit),
+            _ => return None,
+        };
+        let last = if len == 0 { self.page } else { last };
+        Some(((self.page + 1)..=last).map(|page| Self { page, ..self }).collect())
+    }
 }
 
 /// `offset` (from 0) and `limit` items per request.
@@ -85,6 +98,17 @@ impl Cursor for Offset {
             Total::Unknown => len as u64 >= self.limit,
         };
         (more && len > 0).then_some(Self { offset, ..self })
+    }
+
+    fn rest(self, len: usize, total: Total) -> Option<Vec<Self>> {
+        let (Total::Items(items), true) = (total, self.limit > 0) else {
+            return None;
+        };
+        if len == 0 {
+            return Some(Vec::new());
+        }
+        let starts = (self.offset + self.limit..items).step_by(self.limit as usize);
+        Some(starts.map(|offset| Self { offset, ..self }).collect())
     }
 }
 
@@ -123,6 +147,51 @@ where
     })
 }
 
+/// Like [`items`], but once the first page has told the total, the remaining pages are
+/// fetched `concurrency` at a time. Items still come in page order, and at most
+/// `concurrency` pages are held (in flight or waiting their turn). Without a known total it
+/// falls back to fetching page after page. A failed page is yielded as an error and ends
+/// the stream.
+pub fn items_concurrent<'a, C, T, E, F, Fut>(
+    first: C,
+    concurrency: usize,
+    fetch: F,
+) -> impl Stream<Item = Result<T, E>> + 'a
+where
+    C: Cursor + 'a,
+    T: 'a,
+    E: 'a,
+    F: Fn(C) -> Fut + Clone + 'a,
+    Fut: Future<Output = Result<Page<T>, E>> + 'a,
+{
+    use futures::{StreamExt, TryStreamExt, stream};
+
+    let first_page = fetch(first);
+    stream::once(first_page)
+        .map_ok(move |page| {
+            let len = page.items.len();
+            let head = stream::iter(page.items.into_iter().map(Ok));
+            let tail = match first.rest(len, page.total) {
+                Some(cursors) => stream::iter(cursors)
+                    .map(fetch.clone())
+                    .buffered(concurrency.max(1))
+                    .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
+                    .try_flatten()
+                    .boxed_local(),
+                None => match first.next(len, page.total) {
+                    Some(next) => items(next, fetch.clone()).boxed_local(),
+                    None => stream::empty().boxed_local(),
+                },
+            };
+            head.chain(tail)
+        })
+        .try_flatten()
+        .scan(false, |failed, item| {
+            let stop = std::mem::replace(failed, item.is_err());
+            futures::future::ready((!stop).then_some(item))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,6 +206,72 @@ mod tests {
         assert_eq!(c.next(10, Total::Unknown).map(|c| c.page), Some(2));
         assert_eq!(c.next(9, Total::Unknown), None);
         assert_eq!(c.next(0, Total::Pages(99)), None, "an empty page ends the listing");
+    }
+
+    #[test]
+    fn the_rest_is_known_from_the_total() {
+        let pages = |c: Option<Vec<PageNumber>>| c.map(|v| v.iter().map(|c| c.page).collect::<Vec<_>>());
+        assert_eq!(pages(PageNumber::first(10).rest(10, Total::Pages(3))), Some(vec![2, 3]));
+        assert_eq!(
+            pages(PageNumber::first(10).rest(10, Total::Items(25))),
+            Some(vec![2, 3])
+        );
+        assert_eq!(pages(PageNumber::first(10).rest(10, Total::Unknown)), None);
+        assert_eq!(pages(PageNumber::first(10).rest(0, Total::Pages(3))), Some(vec![]));
+        let offsets = Offset::first(50).rest(50, Total::Items(120)).unwrap();
+        assert_eq!(offsets.iter().map(|c| c.offset).collect::<Vec<_>>(), [50, 100]);
+    }
+
+    #[tokio::test]
+    async fn concurrent_pages_arrive_in_order_with_bounded_fetches_in_flight() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::time::Duration;
+
+        use futures::TryStreamExt;
+
+        let (in_flight, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let fetch = {
+            let (in_flight, peak) = (in_flight.clone(), peak.clone());
+            move |cursor: PageNumber| {
+                let (in_flight, peak) = (in_flight.clone(), peak.clone());
+                async move {
+                    let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, Ordering::SeqCst);
+                    // Later pages answer faster: order must still hold.
+                    tokio::time::sleep(Duration::from_millis(30 - cursor.page)).await;
+                    in_flight.fetch_sub(1, Ordering::SeqCst);
+                    let first = (cursor.page - 1) * cursor.limit;
+                    Ok::<_, String>(Page {
+                        items: (first..first + cursor.limit).collect(),
+                        total: Total::Pages(20),
+                    })
+                }
+            }
+        };
+        let all: Vec<u64> = items_concurrent(PageNumber::first(5), 4, fetch)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(all, (0..100).collect::<Vec<_>>());
+        assert_eq!(peak.load(Ordering::SeqCst), 4);
+    }
+
+    #[tokio::test]
+    async fn a_failed_page_ends_the_concurrent_stream() {
+        use futures::StreamExt;
+
+        let fetch = |cursor: PageNumber| async move {
+            if cursor.page == 3 {
+                return Err(format!("page {} failed", cursor.page));
+            }
+            Ok(Page {
+                items: vec![cursor.page],
+                total: Total::Pages(5),
+            })
+        };
+        let results: Vec<Result<u64, String>> = items_concurrent(PageNumber::first(1), 2, fetch).collect().await;
+        assert_eq!(results, vec![Ok(1), Ok(2), Err("page 3 failed".to_owned())]);
     }
 
     #[test]

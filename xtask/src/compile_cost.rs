@@ -1,0 +1,267 @@
+//! `cargo xtask compile-cost`: what each client crate costs a service that depends on it,
+//! next to the floor (an empty crate with the same dependencies) and a peer (the Rust
+//! client openapi-generator makes from the same spec). Everything is built under
+//! `target/compile-cost/`; nothing there is committed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+use crate::spec::Spec;
+
+const OAG_VERSION: &str = "7.26.0";
+
+struct Figures {
+    lines: usize,
+    own: Duration,
+    cold: Duration,
+}
+
+pub fn compile_cost(root: &Path, with_peer: bool) -> anyhow::Result<()> {
+    let work = root.join("target/compile-cost");
+    std::fs::create_dir_all(&work)?;
+    let specs = Spec::load_all(root)?;
+    let generator = if with_peer {
+        Some(openapi_generator(&work)?)
+    } else {
+        None
+    };
+    let mut rows = Vec::new();
+    for spec in &specs {
+        eprintln!("== {}", spec.crate_name());
+        let ours = measure_ours(root, &work, spec)?;
+        let floor = measure_floor(root, &work, spec)?;
+        let peer = match &generator {
+            Some(cli) => Some(measure_peer(&work, spec, cli)?),
+            None => None,
+        };
+        rows.push((spec.crate_name(), ours, floor, peer));
+    }
+    let edit_loop = measure_edit_loop(root)?;
+
+    println!(
+        "\n{:<20} {:>9} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>10}",
+        "crate", "gen lines", "own s", "cold s", "floor s", "cold/flr", "oag lines", "oag own s", "oag cold s"
+    );
+    for (name, ours, floor, peer) in rows {
+        let (peer_lines, peer_own, peer_cold) = match &peer {
+            Some(p) => (
+                p.lines.to_string(),
+                format!("{:.1}", p.own.as_secs_f64()),
+                format!("{:.1}", p.cold.as_secs_f64()),
+            ),
+            None => ("-".into(), "-".into(), "-".into()),
+        };
+        println!(
+            "{name:<20} {:>9} {:>8.1} {:>8.1} {:>8.1} {:>8.2}× {peer_lines:>9} {peer_own:>9} {peer_cold:>10}",
+            ours.lines,
+            ours.own.as_secs_f64(),
+            ours.cold.as_secs_f64(),
+            floor.as_secs_f64(),
+            ours.cold.as_secs_f64() / floor.as_secs_f64()
+        );
+    }
+    println!(
+        "\nedit spec → regen → rebuild → rerun one test: {:.1} s (target ≤ 5 s)",
+        edit_loop.as_secs_f64()
+    );
+    Ok(())
+}
+
+fn timed(mut command: Command) -> anyhow::Result<Duration> {
+    let started = Instant::now();
+    let output = command.output().with_context(|| format!("running {command:?}"))?;
+    if !output.status.success() {
+        bail!("{command:?} failed:\n{}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(started.elapsed())
+}
+
+fn cargo(dir: &Path, target: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .env("CARGO_INCREMENTAL", "0")
+        .args(args);
+    command
+}
+
+fn lines(paths: &[PathBuf]) -> usize {
+    paths
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .map(|t| t.lines().count())
+        .sum()
+}
+
+/// Cold: a fresh target directory, dependencies included. Own: the crate alone, rebuilt
+/// after touching its source with dependencies already built.
+fn measure_ours(root: &Path, work: &Path, spec: &Spec) -> anyhow::Result<Figures> {
+    let target = work.join(format!("ours-{}", spec.name));
+    let _ = std::fs::remove_dir_all(&target);
+    let name = spec.crate_name();
+    let cold = timed(cargo(root, &target, &["build", "--quiet", "-p", &name]))?;
+    let lib = spec.crate_dir().join("src/lib.rs");
+    let own = {
+        let text = std::fs::read(&lib)?;
+        std::fs::write(&lib, &text)?; // bump the mtime
+        timed(cargo(root, &target, &["build", "--quiet", "-p", &name]))?
+    };
+    let generated = ["src/generated.rs", "src/generated_httpmock.rs"].map(|f| spec.crate_dir().join(f));
+    Ok(Figures {
+        lines: lines(&generated),
+        own,
+        cold,
+    })
+}
+
+/// An empty library with the client crate's exact dependency list (workspace entries
+/// resolved, the same Cargo.lock), built cold.
+fn measure_floor(root: &Path, work: &Path, spec: &Spec) -> anyhow::Result<Duration> {
+    let workspace: toml::Table = toml::from_str(&std::fs::read_to_string(root.join("Cargo.toml"))?)?;
+    let shared = workspace["workspace"]["dependencies"]
+        .as_table()
+        .context("workspace.dependencies")?;
+    let manifest: toml::Table = toml::from_str(&std::fs::read_to_string(spec.crate_dir().join("Cargo.toml"))?)?;
+    let mut deps = toml::Table::new();
+    for (name, entry) in manifest["dependencies"].as_table().context("dependencies")? {
+        let optional = entry.get("optional").and_then(toml::Value::as_bool).unwrap_or(false);
+        if optional {
+            continue; // the feature-gated httpmock helpers are not part of a service's build
+        }
+        let mut resolved = match entry.get("workspace") {
+            Some(_) => shared[name].clone(),
+            None => entry.clone(),
+        };
+        if let Some(table) = resolved.as_table_mut()
+            && let Some(path) = table.get("path").and_then(toml::Value::as_str)
+        {
+            table.insert("path".into(), root.join(path).display().to_string().into());
+        }
+        deps.insert(name.clone(), resolved);
+    }
+    let dir = work.join(format!("floor-{}", spec.name));
+    std::fs::create_dir_all(dir.join("src"))?;
+    let mut package = toml::Table::new();
+    package.insert("name".into(), format!("floor-{}", spec.name).into());
+    package.insert("version".into(), "0.0.0".into());
+    package.insert("edition".into(), "2024".into());
+    let mut doc = toml::Table::new();
+    doc.insert("package".into(), package.into());
+    doc.insert("dependencies".into(), deps.into());
+    doc.insert("workspace".into(), toml::Table::new().into());
+    std::fs::write(dir.join("Cargo.toml"), toml::to_string(&doc)?)?;
+    std::fs::write(dir.join("src/lib.rs"), "")?;
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))?;
+    let target = dir.join("target");
+    let _ = std::fs::remove_dir_all(&target);
+    timed(cargo(&dir, &target, &["build", "--quiet"]))
+}
+
+/// openapi-generator-cli from PyPI (it bundles its jar; Java runs it), in a venv here.
+fn openapi_generator(work: &Path) -> anyhow::Result<PathBuf> {
+    let venv = work.join("venv");
+    let cli = venv.join("bin/openapi-generator-cli");
+    if !cli.exists() {
+        timed({
+            let mut c = Command::new("python3");
+            c.args(["-m", "venv"]).arg(&venv);
+            c
+        })?;
+        timed({
+            let mut c = Command::new(venv.join("bin/pip"));
+            c.args(["install", "--quiet", &format!("openapi-generator-cli=={OAG_VERSION}")]);
+            c
+        })?;
+    }
+    Ok(cli)
+}
+
+fn measure_peer(work: &Path, spec: &Spec, cli: &Path) -> anyhow::Result<Figures> {
+    let dir = work.join(format!("oag-{}", spec.name));
+    let _ = std::fs::remove_dir_all(&dir);
+    timed({
+        let mut c = Command::new(cli);
+        c.args(["generate", "--skip-validate-spec", "-g", "rust", "-i"])
+            .arg(&spec.path)
+            .arg("-o")
+            .arg(&dir)
+            .arg(format!(
+                "--additional-properties=packageName=oag_{},library=reqwest,supportAsync=true",
+                spec.name
+            ));
+        c
+    })?;
+    // A standalone crate: keep it out of any parent workspace.
+    let manifest = dir.join("Cargo.toml");
+    let mut text = std::fs::read_to_string(&manifest)?;
+    if !text.contains("[workspace]") {
+        text.push_str("\n[workspace]\n");
+        std::fs::write(&manifest, text)?;
+    }
+    let target = dir.join("target");
+    let cold = timed(cargo(&dir, &target, &["build", "--quiet"]))?;
+    let lib = dir.join("src/lib.rs");
+    std::fs::write(&lib, std::fs::read(&lib)?)?;
+    let own = timed(cargo(&dir, &target, &["build", "--quiet"]))?;
+    let sources: Vec<PathBuf> = walk(&dir.join("src"));
+    Ok(Figures {
+        lines: lines(&sources),
+        own,
+        cold,
+    })
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// Change a description in the Vellosim spec, regenerate, rebuild and rerun one test; then
+/// put everything back. Measured in the workspace's own target directory (warm).
+fn measure_edit_loop(root: &Path) -> anyhow::Result<Duration> {
+    let spec = root.join("specs/vellosim.yaml");
+    let original = std::fs::read_to_string(&spec)?;
+    let test = |root: &Path| {
+        let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        c.current_dir(root).args([
+            "test",
+            "--quiet",
+            "-p",
+            "integration-tests",
+            "--test",
+            "vellosim",
+            "get_regions",
+        ]);
+        timed(c)
+    };
+    test(root)?; // warm
+    let edited = original.replacen(
+        "List the regions packages are sold for.",
+        "List the regions that packages are sold for.",
+        1,
+    );
+    anyhow::ensure!(
+        edited != original,
+        "the edit-loop anchor text is gone from specs/vellosim.yaml"
+    );
+    std::fs::write(&spec, edited)?;
+    let started = Instant::now();
+    let result = crate::generate::regen(root, false).and_then(|()| test(root));
+    let elapsed = started.elapsed();
+    std::fs::write(&spec, original)?;
+    crate::generate::regen(root, false)?;
+    result?;
+    Ok(elapsed)
+}
