@@ -74,7 +74,14 @@ async fn per_call_overhead() {
         .base_url(server.base_url())
         .build()
         .unwrap();
-    let bare = reqwest::Client::new();
+    // The same transport settings as the generated client's defaults, so the ratio is the
+    // cost of the generated layers (builder, hooks, retry bookkeeping, tracing), not of a timer.
+    let bare = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .connect_timeout(Duration::from_secs(10))
+        .user_agent("bench")
+        .build()
+        .unwrap();
     let url = format!("{}/api/esim/regions", server.base_url());
     let generated_call = || async {
         let regions = client.get_regions().send().await.unwrap();

@@ -33,10 +33,10 @@ pub fn compile_cost(root: &Path, with_peer: bool) -> anyhow::Result<()> {
         eprintln!("== {}", spec.crate_name());
         let ours = measure_ours(root, &work, spec)?;
         let floor = measure_floor(root, &work, spec)?;
-        let peer = match &generator {
-            Some(cli) => Some(measure_peer(&work, spec, cli)?),
-            None => None,
-        };
+        // The peer's output does not always compile; that is a finding, not a failure here.
+        let peer = generator
+            .as_ref()
+            .map(|cli| measure_peer(&work, spec, cli).map_err(|e| first_error(&e)));
         rows.push((spec.crate_name(), ours, floor, peer));
     }
     let edit_loop = measure_edit_loop(root)?;
@@ -45,13 +45,18 @@ pub fn compile_cost(root: &Path, with_peer: bool) -> anyhow::Result<()> {
         "\n{:<20} {:>9} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>10}",
         "crate", "gen lines", "own s", "cold s", "floor s", "cold/flr", "oag lines", "oag own s", "oag cold s"
     );
+    let mut peer_failures = Vec::new();
     for (name, ours, floor, peer) in rows {
-        let (peer_lines, peer_own, peer_cold) = match &peer {
-            Some(p) => (
+        let (peer_lines, peer_own, peer_cold) = match peer {
+            Some(Ok(p)) => (
                 p.lines.to_string(),
                 format!("{:.1}", p.own.as_secs_f64()),
                 format!("{:.1}", p.cold.as_secs_f64()),
             ),
+            Some(Err(error)) => {
+                peer_failures.push(format!("{name}: openapi-generator's client does not compile: {error}"));
+                ("-".into(), "no build".into(), "no build".into())
+            }
             None => ("-".into(), "-".into(), "-".into()),
         };
         println!(
@@ -143,6 +148,34 @@ fn measure_floor(root: &Path, work: &Path, spec: &Spec) -> anyhow::Result<Durati
         }
         deps.insert(name.clone(), resolved);
     }
+    // The client's default features switch on features of its dependencies (TLS): so must the floor.
+    let features = manifest.get("features").and_then(toml::Value::as_table);
+    let defaults = features
+        .and_then(|f| f.get("default"))
+        .and_then(toml::Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for feature in defaults.iter().filter_map(toml::Value::as_str) {
+        let enables = features
+            .and_then(|f| f.get(feature))
+            .and_then(toml::Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for (dep, dep_feature) in enables
+            .iter()
+            .filter_map(toml::Value::as_str)
+            .filter_map(|e| e.split_once('/'))
+        {
+            if let Some(toml::Value::Table(entry)) = deps.get_mut(dep) {
+                let list = entry
+                    .entry("features")
+                    .or_insert_with(|| toml::Value::Array(Vec::new()));
+                if let toml::Value::Array(list) = list {
+                    list.push(dep_feature.into());
+                }
+            }
+        }
+    }
     let dir = work.join(format!("floor-{}", spec.name));
     std::fs::create_dir_all(dir.join("src"))?;
     let mut package = toml::Table::new();
@@ -195,6 +228,13 @@ fn measure_peer(work: &Path, spec: &Spec, cli: &Path) -> anyhow::Result<Figures>
             ));
         c
     })?;
+    // openapi-generator 7.26's Rust output qualifies some enums as `models::models::X`.
+    for source in walk(&dir.join("src")) {
+        let text = std::fs::read_to_string(&source)?;
+        if text.contains("models::models::") {
+            std::fs::write(&source, text.replace("models::models::", "models::"))?;
+        }
+    }
     // A standalone crate: keep it out of any parent workspace.
     let manifest = dir.join("Cargo.toml");
     let mut text = std::fs::read_to_string(&manifest)?;
@@ -213,6 +253,15 @@ fn measure_peer(work: &Path, spec: &Spec, cli: &Path) -> anyhow::Result<Figures>
         own,
         cold,
     })
+}
+
+/// The first compiler error of a failed build, for the report.
+fn first_error(err: &anyhow::Error) -> String {
+    let text = err.to_string();
+    text.lines()
+        .find(|l| l.starts_with("error"))
+        .unwrap_or("unknown failure")
+        .to_owned()
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
