@@ -17,13 +17,7 @@
 
 extern crate self as airalo_client;
 
-#[rustfmt::skip]
-#[allow(clippy::all, clippy::pedantic, unused_imports)]
-mod generated;
-#[cfg(feature = "httpmock")]
-#[rustfmt::skip]
-#[allow(clippy::all, clippy::pedantic, unused_imports)]
-mod generated_httpmock;
+provider_core::include_generated!();
 
 mod catalogue;
 mod errors;
@@ -34,12 +28,6 @@ use std::time::Duration;
 
 pub use catalogue::FlatPackage;
 pub use errors::{BusinessCode, Error};
-pub use generated::*;
-/// Matchers and responders for every operation, generated from the spec.
-#[cfg(feature = "httpmock")]
-pub mod mock {
-    pub use crate::generated_httpmock::*;
-}
 pub use provider_core::{BuildError, ClientConfig, RetryPolicy, TokenProvider, TokenStore, units::DataVolume};
 
 /// Airalo promises year-long tokens but advises refreshing daily.

@@ -8,25 +8,13 @@
 
 extern crate self as pressone_client;
 
-#[rustfmt::skip]
-#[allow(clippy::all, clippy::pedantic, unused_imports)]
-mod generated;
-#[cfg(feature = "httpmock")]
-#[rustfmt::skip]
-#[allow(clippy::all, clippy::pedantic, unused_imports)]
-mod generated_httpmock;
+provider_core::include_generated!();
 
 mod balance;
 
 pub use airalo_client::types as shapes;
 pub use airalo_client::{BusinessCode, FlatPackage};
 pub use balance::Balance;
-pub use generated::*;
-/// Matchers and responders for every operation, generated from the spec.
-#[cfg(feature = "httpmock")]
-pub mod mock {
-    pub use crate::generated_httpmock::*;
-}
 pub use provider_core::{BuildError, ClientConfig, RetryPolicy, TokenProvider, TokenStore, units::DataVolume};
 
 /// Every failure of a data eSIM call: the same error body as Airalo's.

@@ -13,24 +13,12 @@
 
 extern crate self as vellosim_client;
 
-#[rustfmt::skip]
-#[allow(clippy::all, clippy::pedantic, unused_imports)]
-mod generated;
-#[cfg(feature = "httpmock")]
-#[rustfmt::skip]
-#[allow(clippy::all, clippy::pedantic, unused_imports)]
-mod generated_httpmock;
+provider_core::include_generated!();
 
 mod errors;
 pub mod webhooks;
 
 pub use errors::Error;
-pub use generated::*;
-/// Matchers and responders for every operation, generated from the spec.
-#[cfg(feature = "httpmock")]
-pub mod mock {
-    pub use crate::generated_httpmock::*;
-}
 pub use provider_core::{BuildError, ClientConfig, RetryPolicy, units::DataVolume};
 
 impl Client {

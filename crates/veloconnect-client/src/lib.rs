@@ -5,20 +5,8 @@
 
 extern crate self as veloconnect_client;
 
-#[rustfmt::skip]
-#[allow(clippy::all, clippy::pedantic, unused_imports)]
-mod generated;
-#[cfg(feature = "httpmock")]
-#[rustfmt::skip]
-#[allow(clippy::all, clippy::pedantic, unused_imports)]
-mod generated_httpmock;
+provider_core::include_generated!();
 
-pub use generated::*;
-/// Matchers and responders for every operation, generated from the spec.
-#[cfg(feature = "httpmock")]
-pub mod mock {
-    pub use crate::generated_httpmock::*;
-}
 pub use provider_core::{BuildError, ClientConfig, RetryPolicy, units::DataVolume};
 
 /// Every failure of a VeloConnect call. Error bodies are undocumented: any JSON object.
