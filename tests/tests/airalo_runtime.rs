@@ -360,3 +360,139 @@ fn credentials_never_show_in_debug_output() {
         assert!(!text.contains("my-client-secret-value"), "{text}");
     }
 }
+
+/// 429 with `Retry-After: 1`, then success: the read waits and the caller sees the answer.
+#[tokio::test]
+async fn a_rate_limited_read_succeeds_after_waiting() {
+    use integration_tests::scripted::{ScriptedServer, Step};
+    let token = Step::json(200, &token_body("t"));
+    let limited = Step::json(429, &json!({"message": "Too Many Attempts."})).with_header("retry-after", "1");
+    let usage = Step::json(200, &response_example(&spec("airalo"), "getUsage", "usage"));
+    let server = ScriptedServer::start(vec![token, limited, usage]).await;
+    let client = Client::config("id", "secret")
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let usage = client.get_usage().sim_iccid("8944").send().await.unwrap().into_inner();
+    assert!(usage.data.total.is_some());
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(server.requests(), 3);
+}
+
+/// `[]` where an object is documented (no balance accounts, cancelled future orders).
+#[test]
+fn empty_arrays_where_objects_are_expected_decode() {
+    let balance: types::BalanceResponse =
+        serde_json::from_value(json!({"data": [], "meta": {"message": "success"}})).unwrap();
+    assert_eq!(balance.balances(), None);
+    let full: types::BalanceResponse = serde_json::from_value(
+        json!({"data": {"balances": {"name": "b", "availableBalance": {"amount": "10.50", "currency": "USD"}}}}),
+    )
+    .unwrap();
+    let amount = full
+        .balances()
+        .and_then(|b| b.balances)
+        .and_then(|b| b.available_balance)
+        .and_then(|a| a.amount);
+    assert_eq!(amount.unwrap().to_string(), "10.50");
+    let cancelled: types::CancelFutureOrdersResponse =
+        serde_json::from_value(json!({"data": [], "meta": {"message": "Future orders cancelled successfully"}}))
+            .unwrap();
+    assert_eq!(cancelled.data, Some(json!([])));
+}
+
+/// The whole journey: token → packages → order → instructions → usage → top-up list →
+/// top-up → history.
+#[tokio::test]
+async fn journey_token_to_history() {
+    let server = MockServer::start_async().await;
+    let doc = |op: &str, name: &str| response_example(&spec("airalo"), op, name);
+    let token = server.mock(|when, then| {
+        when.method("POST").path("/token");
+        then.status(200).json_body(token_body("journey"));
+    });
+    server.get_packages(|_, then| {
+        let mut page = doc("getPackages", "listPackages");
+        page["meta"]["last_page"] = 1.into();
+        then.into_inner().status(200).json_body(page);
+    });
+    server.submit_order(|_, then| {
+        then.into_inner()
+            .status(200)
+            .json_body(doc("submitOrder", "submitOrder"));
+    });
+    server.get_installation_instructions(|_, then| {
+        then.into_inner()
+            .status(200)
+            .json_body(doc("getInstallationInstructions", ""));
+    });
+    server.get_usage(|_, then| {
+        then.into_inner().status(200).json_body(doc("getUsage", "usage"));
+    });
+    server.get_topup_packages(|_, then| {
+        then.into_inner()
+            .status(200)
+            .json_body(doc("getTopupPackages", "available"));
+    });
+    let topup = server.submit_topup_order(|_, then| {
+        then.into_inner().status(200).json_body(doc("submitTopupOrder", ""));
+    });
+    server.get_esim_package_history(|_, then| {
+        then.into_inner()
+            .status(200)
+            .json_body(doc("getEsimPackageHistory", "history"));
+    });
+    let client = client(&server);
+    let packages: Vec<_> = airalo::flat_packages(&client, PackageQuery::default(), 50, true)
+        .try_collect()
+        .await
+        .unwrap();
+    let order = types::OrderRequest::builder()
+        .package_id(packages[0].package.id.clone())
+        .quantity(1)
+        .description(Some("trip-1".into()));
+    let order = client
+        .submit_order()
+        .body(order)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    let iccid = order.sims[0].iccid.clone().unwrap();
+    client
+        .get_installation_instructions()
+        .sim_iccid(&iccid)
+        .accept_language("en")
+        .send()
+        .await
+        .unwrap();
+    client.get_usage().sim_iccid(&iccid).send().await.unwrap();
+    let offers = client
+        .get_topup_packages()
+        .iccid(&iccid)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    let body = types::TopupOrderRequest::builder()
+        .package_id(offers[0].id.clone())
+        .iccid(iccid.clone());
+    client.submit_topup_order().body(body).send().await.unwrap();
+    let history = client
+        .get_esim_package_history()
+        .iccid(&iccid)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!history.data.is_empty());
+    token.assert_calls(1);
+    topup.assert_calls(1);
+}
