@@ -18,7 +18,7 @@ where
     F: Fn(builder::GetFutureOrders<'a>) -> builder::GetFutureOrders<'a> + 'a,
 {
     crate::paginate::items(crate::paginate::PageNumber::first(per_page), move |cursor| {
-        let (page, limit) = crate::airalo_shaped::page_args(cursor);
+        let (page, limit) = cursor.query();
         let request = configure(client.get_future_orders().page(page).limit(limit));
         async move {
             let response = request.send().await?.into_inner();

@@ -1,7 +1,7 @@
 //! The listings and bulk calls of Airalo-shaped APIs (Airalo, and PressOne, which mirrors it
 //! with Airalo's own types), written once and instantiated per client by [`airalo_shaped!`].
 
-use crate::paginate::{PageNumber, Total};
+use crate::paginate::Total;
 use airalo_client::types;
 
 /// Airalo pages carry `meta.last_page`.
@@ -10,13 +10,6 @@ pub fn total(meta: Option<&types::PaginationMeta>) -> Total {
         Some(last) => Total::Pages(last.max(0) as u64),
         None => Total::Unknown,
     }
-}
-
-pub fn page_args(cursor: PageNumber) -> (i64, i64) {
-    (
-        i64::try_from(cursor.page).unwrap_or(i64::MAX),
-        i64::try_from(cursor.limit).unwrap_or(i64::MAX),
-    )
 }
 
 /// Which packages to list; the SDKs' convenience filters.
@@ -76,7 +69,7 @@ macro_rules! airalo_shaped {
             $crate::paginate::items($crate::paginate::PageNumber::first(per_page), move |cursor| {
                 let query = query.clone();
                 async move {
-                    let (page, limit) = $crate::airalo_shaped::page_args(cursor);
+                    let (page, limit) = cursor.query();
                     let mut request = client.get_packages().page(page).limit(limit);
                     if let Some(kind) = query.kind {
                         request = request.filter_type(kind);
@@ -125,7 +118,7 @@ macro_rules! airalo_shaped {
             F: Fn(builder::GetOrderList<'a>) -> builder::GetOrderList<'a> + 'a,
         {
             $crate::paginate::items($crate::paginate::PageNumber::first(per_page), move |cursor| {
-                let (page, limit) = $crate::airalo_shaped::page_args(cursor);
+                let (page, limit) = cursor.query();
                 let request = configure(client.get_order_list().page(page).limit(limit));
                 async move {
                     let response = request.send().await?.into_inner();
@@ -171,7 +164,7 @@ macro_rules! airalo_shaped {
                 $crate::paginate::PageNumber::first(per_page),
                 concurrency,
                 move |cursor| async move {
-                    let (page, limit) = $crate::airalo_shaped::page_args(cursor);
+                    let (page, limit) = cursor.query();
                     let response = client
                         .get_esims_list()
                         .page(page)
@@ -197,7 +190,7 @@ macro_rules! airalo_shaped {
             F: Fn(builder::GetEsimsList<'a>) -> builder::GetEsimsList<'a> + 'a,
         {
             $crate::paginate::items($crate::paginate::PageNumber::first(per_page), move |cursor| {
-                let (page, limit) = $crate::airalo_shaped::page_args(cursor);
+                let (page, limit) = cursor.query();
                 let request = configure(client.get_esims_list().page(page).limit(limit));
                 async move {
                     let response = request.send().await?.into_inner();

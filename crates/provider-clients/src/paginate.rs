@@ -49,6 +49,15 @@ impl PageNumber {
     pub fn first(limit: u64) -> Self {
         Self { page: 1, limit }
     }
+
+    /// `(page, limit)` as the generated builders take them.
+    pub fn query(self) -> (i64, i64) {
+        (saturating_i64(self.page), saturating_i64(self.limit))
+    }
+}
+
+fn saturating_i64(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
 }
 
 impl Cursor for PageNumber {
@@ -86,6 +95,11 @@ pub struct Offset {
 impl Offset {
     pub fn first(limit: u64) -> Self {
         Self { offset: 0, limit }
+    }
+
+    /// `(offset, limit)` as the generated builders take them.
+    pub fn query(self) -> (i64, i64) {
+        (saturating_i64(self.offset), saturating_i64(self.limit))
     }
 }
 

@@ -18,10 +18,7 @@ pub fn my_esims_concurrent(
 }
 
 async fn my_esims_page(client: &Client, cursor: PageNumber) -> Result<Page<types::Esim>, Error> {
-    let (page, limit) = (
-        i64::try_from(cursor.page).unwrap_or(i64::MAX),
-        i64::try_from(cursor.limit).unwrap_or(i64::MAX),
-    );
+    let (page, limit) = cursor.query();
     let page = client.get_my_esims().page(page).limit(limit).send().await?.into_inner();
     let total = match (page.total_pages, page.total) {
         (Some(pages), _) => Total::Pages(pages.max(0) as u64),

@@ -5,13 +5,6 @@ pub use veloconnect_client::*;
 
 use crate::paginate::{self, Offset, Page, Total};
 
-fn window(cursor: Offset) -> (i64, i64) {
-    (
-        i64::try_from(cursor.offset).unwrap_or(i64::MAX),
-        i64::try_from(cursor.limit).unwrap_or(i64::MAX),
-    )
-}
-
 fn page<T>(count: Option<i64>, rows: Vec<T>) -> Page<T> {
     let total = count.map_or(Total::Unknown, |c| Total::Items(c.max(0) as u64));
     Page { items: rows, total }
@@ -27,7 +20,7 @@ where
     F: Fn(builder::GetAllPlans<'a>) -> builder::GetAllPlans<'a> + 'a,
 {
     paginate::items(Offset::first(per_page), move |cursor| {
-        let (offset, limit) = window(cursor);
+        let (offset, limit) = cursor.query();
         let request = configure(client.get_all_plans().offset(offset).limit(limit));
         async move {
             let response = request.send().await?.into_inner();
@@ -39,7 +32,7 @@ where
 /// Every eSIM of the organization, `per_page` at a time until `count`.
 pub fn esims(client: &Client, per_page: u64) -> impl Stream<Item = Result<types::Esim, Error>> + '_ {
     paginate::items(Offset::first(per_page), move |cursor| async move {
-        let (offset, limit) = window(cursor);
+        let (offset, limit) = cursor.query();
         let response = client
             .get_all_esims()
             .offset(offset)
@@ -58,7 +51,7 @@ pub fn top_up_plans<'a>(
     per_page: u64,
 ) -> impl Stream<Item = Result<types::Plan, Error>> + 'a {
     paginate::items(Offset::first(per_page), move |cursor| async move {
-        let (offset, limit) = window(cursor);
+        let (offset, limit) = cursor.query();
         let response = client
             .get_esim_top_up_plans()
             .iccid(iccid)
