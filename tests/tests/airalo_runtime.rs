@@ -16,6 +16,14 @@ fn token_body(token: &str) -> Value {
     json!({"data": {"token_type": "Bearer", "expires_in": 86400, "access_token": token}, "meta": {"message": "success"}})
 }
 
+/// Airalo's token endpoint, answering `token`.
+fn mock_token<'a>(server: &'a MockServer, token: &str) -> httpmock::Mock<'a> {
+    server.mock(|when, then| {
+        when.method("POST").path("/token");
+        then.status(200).json_body(token_body(token));
+    })
+}
+
 fn client(server: &MockServer) -> Client {
     Client::config("id", "secret")
         .base_url(server.base_url())
@@ -59,10 +67,7 @@ async fn a_hundred_concurrent_first_calls_make_one_token_request() {
 #[tokio::test]
 async fn a_refused_token_is_refreshed_once_and_the_call_retried_once() {
     let server = MockServer::start_async().await;
-    let mut first_token = server.mock(|when, then| {
-        when.method("POST").path("/token");
-        then.status(200).json_body(token_body("expired"));
-    });
+    let mut first_token = mock_token(&server, "expired");
     let refused = server.mock(|when, then| {
         when.method("GET")
             .path("/balance")
@@ -74,10 +79,7 @@ async fn a_refused_token_is_refreshed_once_and_the_call_retried_once() {
     // Prime the cache with the token that is about to be refused.
     assert!(client.get_balance().send().await.is_err());
     first_token.delete();
-    let fresh_token = server.mock(|when, then| {
-        when.method("POST").path("/token");
-        then.status(200).json_body(token_body("fresh"));
-    });
+    let fresh_token = mock_token(&server, "fresh");
     let accepted = server.mock(|when, then| {
         when.method("GET")
             .path("/balance")
@@ -111,10 +113,7 @@ async fn a_token_endpoint_that_is_down_gives_a_clear_error_without_a_retry_storm
 #[tokio::test]
 async fn reads_wait_for_retry_after_and_report_the_rate_limit_headers() {
     let server = MockServer::start_async().await;
-    server.mock(|when, then| {
-        when.method("POST").path("/token");
-        then.status(200).json_body(token_body("t"));
-    });
+    mock_token(&server, "t");
     let limited = server.mock(|when, then| {
         when.method("GET").path("/sims/8944/usage");
         then.status(429)
@@ -151,10 +150,7 @@ async fn reads_wait_for_retry_after_and_report_the_rate_limit_headers() {
 #[tokio::test]
 async fn a_wait_longer_than_the_policy_allows_is_returned_not_slept() {
     let server = MockServer::start_async().await;
-    server.mock(|when, then| {
-        when.method("POST").path("/token");
-        then.status(200).json_body(token_body("t"));
-    });
+    mock_token(&server, "t");
     let limited = server.mock(|when, then| {
         when.method("GET").path("/packages");
         then.status(429)
@@ -172,10 +168,7 @@ async fn a_wait_longer_than_the_policy_allows_is_returned_not_slept() {
 #[tokio::test]
 async fn orders_are_never_retried_even_on_429_or_503() {
     let server = MockServer::start_async().await;
-    server.mock(|when, then| {
-        when.method("POST").path("/token");
-        then.status(200).json_body(token_body("t"));
-    });
+    mock_token(&server, "t");
     for status in [429, 503] {
         let mut order = server.mock(|when, then| {
             when.method("POST").path("/orders");
@@ -207,10 +200,7 @@ fn meta(page: u64, last_page: u64) -> Value {
 #[tokio::test]
 async fn orders_stream_follows_last_page_and_stops_on_an_error() {
     let server = MockServer::start_async().await;
-    server.mock(|when, then| {
-        when.method("POST").path("/token");
-        then.status(200).json_body(token_body("t"));
-    });
+    mock_token(&server, "t");
     for (page, codes) in [(1, vec!["a", "b"]), (2, vec!["c", "d"]), (3, vec!["e"])] {
         server.get_order_list(|when, then| {
             when.page(page).limit(2).include("sims");
@@ -232,10 +222,7 @@ async fn orders_stream_follows_last_page_and_stops_on_an_error() {
     assert_eq!(codes, ["a", "b", "c", "d", "e"]);
 
     let broken = MockServer::start_async().await;
-    broken.mock(|when, then| {
-        when.method("POST").path("/token");
-        then.status(200).json_body(token_body("t"));
-    });
+    mock_token(&broken, "t");
     broken.get_esims_list(|when, then| {
         when.page(1);
         then.into_inner()
@@ -262,10 +249,7 @@ async fn orders_stream_follows_last_page_and_stops_on_an_error() {
 #[tokio::test]
 async fn flat_packages_span_pages_and_filter() {
     let server = MockServer::start_async().await;
-    server.mock(|when, then| {
-        when.method("POST").path("/token");
-        then.status(200).json_body(token_body("t"));
-    });
+    mock_token(&server, "t");
     let package = |id: &str, kind: &str| json!({"id": id, "type": kind, "price": 5, "amount": 1024, "day": 7});
     let country = |slug: &str, packages: Vec<Value>| json!({"slug": slug, "country_code": "TR", "operators": [{"id": 7, "title": "Merhaba", "packages": packages}]});
     server.get_packages(|when, then| {
@@ -302,10 +286,7 @@ async fn flat_packages_span_pages_and_filter() {
 #[tokio::test]
 async fn bulk_orders_and_usage_are_keyed_and_independent() {
     let server = MockServer::start_async().await;
-    server.mock(|when, then| {
-        when.method("POST").path("/token");
-        then.status(200).json_body(token_body("t"));
-    });
+    mock_token(&server, "t");
     let order = response_example(&spec("airalo"), "submitOrder", "submitOrder");
     for id in ["pkg-a", "pkg-b"] {
         server.submit_order(|when, then| {
@@ -412,10 +393,7 @@ fn empty_arrays_where_objects_are_expected_decode() {
 async fn journey_token_to_history() {
     let server = MockServer::start_async().await;
     let doc = |op: &str, name: &str| response_example(&spec("airalo"), op, name);
-    let token = server.mock(|when, then| {
-        when.method("POST").path("/token");
-        then.status(200).json_body(token_body("journey"));
-    });
+    let token = mock_token(&server, "journey");
     server.get_packages(|_, then| {
         let mut page = doc("getPackages", "listPackages");
         page["meta"]["last_page"] = 1.into();
