@@ -1,0 +1,54 @@
+//! `/_sandbox`: controls that no provider has, for tests and demos driven over HTTP
+//! (the CLI, other languages): skip simulated time, read delivered webhooks, fetch the
+//! QR payload an eSIM's `qrcode_url` points at.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::Shared;
+use crate::clock::rfc3339;
+
+pub fn router(shared: Arc<Shared>) -> axum::Router {
+    axum::Router::new()
+        .route("/clock", get(clock))
+        .route("/clock/skip", post(skip))
+        .route("/webhooks", get(webhooks))
+        .route("/qr/{payload}", get(qr))
+        .with_state(shared)
+}
+
+async fn clock(State(shared): State<Arc<Shared>>) -> Response {
+    Json(json!({
+        "now": rfc3339(shared.clock.now()),
+        "skipped_seconds": shared.clock.skipped().as_secs(),
+    }))
+    .into_response()
+}
+
+#[derive(Deserialize)]
+struct Skip {
+    seconds: u64,
+}
+
+async fn skip(State(shared): State<Arc<Shared>>, Json(skip): Json<Skip>) -> Response {
+    shared.skip(Duration::from_secs(skip.seconds));
+    clock(State(shared)).await
+}
+
+async fn webhooks(State(shared): State<Arc<Shared>>) -> Response {
+    Json(shared.webhooks.deliveries()).into_response()
+}
+
+/// The text a QR code image would encode (the LPA activation string). A real image would
+/// need an image encoder for no gain in a test.
+async fn qr(Path(payload): Path<String>) -> Response {
+    (StatusCode::OK, [("content-type", "text/plain; charset=utf-8")], payload).into_response()
+}

@@ -1,0 +1,244 @@
+//! A local, stateful simulation of every provider in `specs/`: Airalo, PressOne, Vellosim
+//! and VeloConnect, each under its own path prefix of one HTTP server.
+//!
+//! It exists so that services (and the `esim` CLI) can run their integration tests and
+//! demos with no provider credentials. What it simulates is written down per provider in
+//! its module; everything it answers must conform to our specs (`cargo xtask conformance`
+//! checks that with schemathesis).
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let sandbox = sandbox::Sandbox::start(sandbox::Config::default()).await?;
+//! let airalo = sandbox.base_url(sandbox::Provider::Airalo); // http://127.0.0.1:PORT/airalo/v2
+//! # let _ = airalo; Ok(()) }
+//! ```
+
+mod admin;
+mod airalo;
+mod airalo_shaped;
+pub mod catalogue;
+mod clock;
+mod http;
+mod pressone;
+mod rate_limit;
+mod tokens;
+mod vellosim;
+mod veloconnect;
+mod webhooks;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use clock::Clock;
+pub use webhooks::Delivery;
+
+/// The credentials the sandbox accepts. Anything else is refused as the provider would.
+pub mod credentials {
+    /// Airalo and PressOne `client_id`.
+    pub const CLIENT_ID: &str = "sandbox-client-id";
+    /// Airalo and PressOne `client_secret`; Airalo webhooks are signed with it.
+    pub const CLIENT_SECRET: &str = "sandbox-client-secret";
+    /// Vellosim `X-API-Key` (a test-mode key, as the provider issues them).
+    pub const VELLOSIM_API_KEY: &str = "vls_test_sandbox";
+    /// VeloConnect key, sent as `Authorization: Apikey <key>`.
+    pub const VELOCONNECT_API_KEY: &str = "sandbox-apikey";
+}
+
+/// The providers the sandbox simulates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Provider {
+    Airalo,
+    PressOne,
+    Vellosim,
+    VeloConnect,
+}
+
+impl Provider {
+    pub const ALL: [Provider; 4] = [
+        Provider::Airalo,
+        Provider::PressOne,
+        Provider::Vellosim,
+        Provider::VeloConnect,
+    ];
+
+    /// The path under which this provider is mounted; the base URL its client is given.
+    /// It matches the spec's server path, so the client's paths follow unchanged.
+    pub fn mount(self) -> &'static str {
+        match self {
+            Provider::Airalo => "/airalo/v2",
+            Provider::PressOne => "/pressone",
+            Provider::Vellosim => "/vellosim",
+            Provider::VeloConnect => "/veloconnect",
+        }
+    }
+
+    /// The spec's file stem (`specs/<name>.yaml`), which is also the CLI's provider name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::Airalo => "airalo",
+            Provider::PressOne => "pressone",
+            Provider::Vellosim => "vellosim",
+            Provider::VeloConnect => "veloconnect",
+        }
+    }
+}
+
+/// How a sandbox behaves. `Config::default()` is what the `sandbox` binary and the CLI use.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free one (see [`Sandbox::base_url`]).
+    pub listen: SocketAddr,
+    /// Where webhooks are delivered, per provider (Airalo's URL can also be set through
+    /// its opt-in operation, as in production). `None`: recorded, not sent.
+    pub webhook_urls: Vec<(Provider, String)>,
+    /// Whether the documented rate limits are enforced (429 + `Retry-After`).
+    pub rate_limits: bool,
+    /// Lifetime of the bearer tokens Airalo and PressOne issue, in simulated time.
+    pub token_ttl: Duration,
+    /// The opening account balance, in the account currency (USD), for every provider.
+    pub opening_balance: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            webhook_urls: Vec::new(),
+            rate_limits: true,
+            // Airalo documents a one-year token; a day keeps expiry reachable in a demo
+            // without being hit by accident.
+            token_ttl: Duration::from_secs(24 * 3600),
+            opening_balance: 1000.0,
+        }
+    }
+}
+
+/// What every provider simulation shares: configuration, the simulated clock, rate
+/// limits and webhook delivery.
+pub(crate) struct Shared {
+    pub config: Config,
+    pub clock: Clock,
+    pub limits: rate_limit::RateLimiter,
+    pub webhooks: webhooks::Webhooks,
+    /// `http://host:port`, known once the listener is bound (for QR code URLs and such).
+    pub origin: String,
+    /// Run after every clock skip: providers emit the webhooks that time passing causes
+    /// (low data, expiry).
+    on_skip: std::sync::Mutex<Vec<Arc<dyn Fn(&Shared) + Send + Sync>>>,
+}
+
+impl Shared {
+    /// Moves simulated time forward by `by`, then lets every provider react.
+    pub fn skip(&self, by: Duration) {
+        self.clock.skip(by);
+        let hooks = self.on_skip.lock().unwrap().clone();
+        for hook in hooks {
+            hook(self);
+        }
+    }
+
+    pub fn on_skip(&self, hook: impl Fn(&Shared) + Send + Sync + 'static) {
+        self.on_skip.lock().unwrap().push(Arc::new(hook));
+    }
+
+    pub fn webhook_url(&self, provider: Provider) -> Option<String> {
+        self.config
+            .webhook_urls
+            .iter()
+            .find(|(p, _)| *p == provider)
+            .map(|(_, url)| url.clone())
+    }
+}
+
+/// A running sandbox. Dropping it stops the server.
+pub struct Sandbox {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Sandbox {
+    /// Binds `config.listen` and serves on the current tokio runtime.
+    pub async fn start(config: Config) -> std::io::Result<Sandbox> {
+        let listener = tokio::net::TcpListener::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            config,
+            clock: Clock::new(),
+            limits: rate_limit::RateLimiter::default(),
+            webhooks: webhooks::Webhooks::default(),
+            origin: format!("http://{addr}"),
+            on_skip: Default::default(),
+        });
+        let app = router(shared.clone());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = rx.await;
+            });
+            if let Err(err) = serve.await {
+                tracing::error!(%err, "sandbox server stopped");
+            }
+        });
+        Ok(Sandbox {
+            addr,
+            shared,
+            shutdown: Some(tx),
+        })
+    }
+
+    /// The socket the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`: the admin endpoints live under `/_sandbox` of it.
+    pub fn origin(&self) -> &str {
+        &self.shared.origin
+    }
+
+    /// The base URL to give `provider`'s client.
+    pub fn base_url(&self, provider: Provider) -> String {
+        format!("{}{}", self.shared.origin, provider.mount())
+    }
+
+    /// The simulated clock.
+    pub fn clock(&self) -> &Clock {
+        &self.shared.clock
+    }
+
+    /// Moves simulated time forward: usage grows, packages and tokens expire, and the
+    /// webhooks that causes are sent. Also `POST /_sandbox/clock/skip {"seconds": N}`.
+    pub fn skip(&self, by: Duration) {
+        self.shared.skip(by);
+    }
+
+    /// Every webhook the sandbox has emitted so far, in order.
+    pub fn webhooks(&self) -> Vec<Delivery> {
+        self.shared.webhooks.deliveries()
+    }
+
+    /// Waits until at least `n` webhooks have been emitted and their delivery attempted.
+    pub async fn wait_for_webhooks(&self, n: usize, timeout: Duration) -> Vec<Delivery> {
+        self.shared.webhooks.wait_for(n, timeout).await
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+fn router(shared: Arc<Shared>) -> axum::Router {
+    axum::Router::new()
+        .nest(Provider::Airalo.mount(), airalo::router(shared.clone()))
+        .nest(Provider::PressOne.mount(), pressone::router(shared.clone()))
+        .nest(Provider::Vellosim.mount(), vellosim::router(shared.clone()))
+        .nest(Provider::VeloConnect.mount(), veloconnect::router(shared.clone()))
+        .nest("/_sandbox", admin::router(shared))
+        .fallback(http::not_found)
+}
