@@ -70,9 +70,10 @@ fn render(spec: &Spec) -> anyhow::Result<Vec<Output>> {
         let mut generator = Generator::new(&settings);
         let client = generator.generate_tokens(&openapi)?;
         let mock = generator.httpmock(&openapi, &spec.crate_ident())?;
-        Ok::<_, progenitor::Error>((client, mock))
+        let cli = generator.cli(&openapi, &spec.crate_ident())?;
+        Ok::<_, progenitor::Error>((client, mock, cli))
     }));
-    let (client, mock) = match generated {
+    let (client, mock, cli) = match generated {
         Ok(Ok(pair)) => pair,
         Ok(Err(err)) => bail!("{}: progenitor rejected the spec: {err}", spec.display_path()),
         Err(panic) => bail!(
@@ -101,6 +102,10 @@ fn render(spec: &Spec) -> anyhow::Result<Vec<Output>> {
             path: crate_dir.join("src/generated_httpmock.rs"),
             contents: header("httpmock helpers")
                 + &fix_array_query_matchers(&prettyplease::unparse(&parse(spec, mock)?)),
+        },
+        Output {
+            path: spec.cli_file(),
+            contents: header("the `esim` subcommands") + &fix_cli(&spec.crate_ident(), &prettyplease::unparse(&parse(spec, cli)?)),
         },
     ])
 }
@@ -268,6 +273,30 @@ fn fix_array_query_matchers(mock: &str) -> String {
             r#"${1}Self(value.iter().fold(self.0, |when, v| when.query_param("$2", v.to_string())))"#,
         )
         .into_owned()
+}
+
+/// Four mends to progenitor 0.15.1's CLI output:
+/// - its `CliConfig` asks every response type for `schemars::JsonSchema`, for implementations
+///   that print schemas. Ours prints values, and deriving `JsonSchema` on every generated
+///   type would cost each service that depends on a client the compile time: the bound goes;
+/// - `--json-body-template` is declared (help text "XXX") but never read: it goes;
+/// - `Error<T>` must be progenitor's generic error, which the client crate's own `Error`
+///   alias shadows in the glob import: it is imported by name;
+/// - an array query parameter gets `value_parser!(Vec<T>)`, which clap cannot build (and
+///   would not compile): it becomes a repeatable `T` argument, read with `get_many`.
+fn fix_cli(crate_ident: &str, cli: &str) -> String {
+    let vec_parser = regex::Regex::new(r"::clap::value_parser!\(::std::vec::Vec < ([^\n]+?) >\)").expect("valid regex");
+    let vec_consumer = regex::Regex::new(r#"\.get_one::<::std::vec::Vec<([^\n]+?)>>\(\s*("[^"]+"),?\s*\)"#).expect("valid regex");
+    let cli = vec_parser.replace_all(cli, "::clap::value_parser!($1)).action(::clap::ArgAction::Append");
+    let cli = vec_consumer.replace_all(&cli, ".get_many::<$1>($2).map(|values| values.cloned().collect::<::std::vec::Vec<_>>())");
+    let template_arg = regex::Regex::new(
+        r#"\s*\.arg\(\s*::clap::Arg::new\("json-body-template"\)[^;]*?\.help\("XXX"\),\s*\)"#,
+    )
+    .expect("valid regex");
+    let glob = format!("use {crate_ident}::*;\n");
+    template_arg
+        .replace_all(&cli.replace("schemars::JsonSchema + ", ""), "")
+        .replacen(&glob, &format!("{glob}use progenitor_client::Error;\n"), 1)
 }
 
 fn add_to_types_module(file: &mut syn::File, items: Vec<syn::Item>) -> anyhow::Result<()> {

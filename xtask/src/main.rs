@@ -1,16 +1,19 @@
 //! Workspace automation. `cargo xtask regen [--check]` turns every `specs/*.yaml` into the
 //! generated modules of its client crate; `cargo xtask lint` only checks the specs.
 
+mod background;
 mod compile_cost;
+mod conformance;
 mod coverage;
 mod generate;
 mod lint;
 mod spec;
+mod tour;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | coverage | tour | compile-cost [--no-peer]>";
+const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | coverage | conformance | tour | compile-cost [--no-peer]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -20,9 +23,10 @@ fn main() -> ExitCode {
         ["regen", "--check"] => generate::regen(&workspace_root(), true),
         ["lint"] => lint_all(&workspace_root()),
         ["coverage"] => coverage::coverage(&workspace_root()),
+        ["conformance"] => conformance::conformance(&workspace_root()),
         ["compile-cost"] => compile_cost::compile_cost(&workspace_root(), true),
         ["compile-cost", "--no-peer"] => compile_cost::compile_cost(&workspace_root(), false),
-        ["tour"] => generate::regen(&workspace_root(), false).and_then(|()| tour(&workspace_root())),
+        ["tour"] => generate::regen(&workspace_root(), false).and_then(|()| tour::tour(&workspace_root())),
         _ => Err(anyhow::anyhow!(USAGE)),
     };
     match result {
@@ -46,16 +50,5 @@ fn lint_all(root: &Path) -> anyhow::Result<()> {
         spec.lint()?;
         println!("{}: ok", spec.display_path());
     }
-    Ok(())
-}
-
-/// The newcomer's main job: regenerate, then run the credential-free tour of the clients.
-fn tour(root: &Path) -> anyhow::Result<()> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = std::process::Command::new(cargo)
-        .current_dir(root)
-        .args(["run", "--quiet", "--package", "integration-tests", "--example", "tour"])
-        .status()?;
-    anyhow::ensure!(status.success(), "the tour failed ({status})");
     Ok(())
 }

@@ -111,6 +111,11 @@ impl Spec {
         self.crate_name().replace('-', "_")
     }
 
+    /// The provider's `esim` subcommands, generated into the CLI crate.
+    pub fn cli_file(&self) -> PathBuf {
+        self.root.join("crates/esim/src/generated").join(format!("{}.rs", self.name))
+    }
+
     pub fn crate_dir(&self) -> PathBuf {
         self.root.join("crates").join(self.crate_name())
     }

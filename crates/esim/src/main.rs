@@ -1,0 +1,180 @@
+//! `esim`: every operation of every provider in `specs/`, from a terminal.
+//!
+//! ```text
+//! esim [--sandbox] [-o json|table] <airalo|pressone|vellosim|veloconnect> <operation> [--all] [args]
+//! esim sandbox serve|skip|webhooks
+//! ```
+//!
+//! The operations and their arguments are generated from the specs (`src/generated`);
+//! credentials come from environment variables (`providers.rs`), or from the local sandbox
+//! with `--sandbox` (`ESIM_SANDBOX_URL`, or one started in-process for the command).
+
+mod generated;
+mod listing;
+mod output;
+mod providers;
+mod sandbox_cmd;
+mod table;
+
+use std::process::ExitCode;
+
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use heck::ToKebabCase;
+
+use output::{Format, Output};
+use providers::Target;
+
+/// Generates the subcommands and the dispatch for one provider's generated module.
+macro_rules! provider {
+    ($module:ident, $client:path) => {
+        mod $module {
+            use super::*;
+            use crate::generated::$module::{Cli, CliCommand};
+
+            pub fn command() -> Command {
+                let about = concat!("Every ", stringify!($module), " operation (see specs/", stringify!($module), ".yaml)");
+                let mut command = Command::new(stringify!($module)).about(about).subcommand_required(true);
+                for op in CliCommand::iter() {
+                    let mut sub = one_line_about(Cli::<&Output>::get_command(op)).name(op.operation_id().to_kebab_case());
+                    if listing::find(stringify!($module), op.operation_id()).is_some() {
+                        sub = sub.arg(all_arg());
+                    }
+                    command = command.subcommand(sub);
+                }
+                command
+            }
+
+            pub async fn run(target: &Target, out: &Output, matches: &ArgMatches) -> anyhow::Result<()> {
+                let (name, sub) = matches.subcommand().expect("subcommand_required");
+                let op = CliCommand::iter()
+                    .find(|op| op.operation_id().to_kebab_case() == name)
+                    .expect("clap only accepts the registered names");
+                let client = $client(target)?;
+                let cli = Cli::new(client, out);
+                match listing::find(stringify!($module), op.operation_id()) {
+                    Some(listing) if sub.get_flag("all") => {
+                        let per_page = sub.get_one::<i64>("limit").map_or(50, |l| (*l).max(1) as u64);
+                        listing.walk(out, per_page, || cli.execute(op, sub)).await
+                    }
+                    _ => cli.execute(op, sub).await,
+                }
+            }
+        }
+    };
+}
+
+provider!(airalo, providers::airalo);
+provider!(pressone, providers::pressone);
+provider!(vellosim, providers::vellosim);
+provider!(veloconnect, providers::veloconnect);
+
+/// The generated `about` is the summary and the description in one; listings show the
+/// summary and `--help` the whole.
+fn one_line_about(command: Command) -> Command {
+    let Some(about) = command.get_about().map(ToString::to_string) else { return command };
+    let summary = about.lines().next().unwrap_or_default().to_owned();
+    command.about(summary).long_about(about)
+}
+
+fn all_arg() -> Arg {
+    Arg::new("all")
+        .long("all")
+        .action(ArgAction::SetTrue)
+        .help("Fetch every page (`--limit` items at a time, 50 by default) and print them as one list")
+}
+
+fn command() -> Command {
+    Command::new("esim")
+        .about("Every operation of every eSIM provider we integrate, from a terminal")
+        .after_help(
+            "Credentials come from the environment: AIRALO_CLIENT_ID/AIRALO_CLIENT_SECRET, \
+             PRESSONE_BASE_URL/PRESSONE_CLIENT_ID/PRESSONE_CLIENT_SECRET, VELLOSIM_API_KEY, VELOCONNECT_API_KEY \
+             (and <PROVIDER>_BASE_URL to point a client elsewhere). --sandbox needs none.",
+        )
+        .subcommand_required(true)
+        .arg(
+            Arg::new("sandbox")
+                .long("sandbox")
+                .global(true)
+                .action(ArgAction::SetTrue)
+                .help("Call the local sandbox: the one at ESIM_SANDBOX_URL, or one started for this command"),
+        )
+        .arg(
+            Arg::new("output")
+                .short('o')
+                .long("output")
+                .global(true)
+                .value_parser(["json", "table"])
+                .default_value("json")
+                .help("json: the response as the provider sent it (decoded); table: lists as rows"),
+        )
+        .subcommand(airalo::command())
+        .subcommand(pressone::command())
+        .subcommand(vellosim::command())
+        .subcommand(veloconnect::command())
+        .subcommand(sandbox_cmd::command())
+}
+
+async fn run(matches: &ArgMatches, out: &Output) -> anyhow::Result<()> {
+    let (provider, sub) = matches.subcommand().expect("subcommand_required");
+    if provider == sandbox_cmd::NAME {
+        return sandbox_cmd::run(sub, out).await;
+    }
+    // Kept alive until the command is done when started here.
+    let mut embedded = None;
+    let target = if matches.get_flag("sandbox") {
+        match std::env::var("ESIM_SANDBOX_URL") {
+            Ok(origin) => Target::Sandbox(origin),
+            Err(_) => {
+                let sandbox = sandbox::Sandbox::start(sandbox::Config::default()).await?;
+                let origin = sandbox.origin().to_owned();
+                embedded = Some(sandbox);
+                Target::Sandbox(origin)
+            }
+        }
+    } else {
+        Target::Live
+    };
+    let result = match provider {
+        "airalo" => airalo::run(&target, out, sub).await,
+        "pressone" => pressone::run(&target, out, sub).await,
+        "vellosim" => vellosim::run(&target, out, sub).await,
+        "veloconnect" => veloconnect::run(&target, out, sub).await,
+        other => unreachable!("clap only accepts the registered providers, not {other}"),
+    };
+    drop(embedded);
+    result
+}
+
+fn main() -> ExitCode {
+    let matches = command().get_matches();
+    let format = match matches.get_one::<String>("output").map(String::as_str) {
+        Some("table") => Format::Table,
+        _ => Format::Json,
+    };
+    let out = Output::new(format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(&matches, &out)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            if !out.reported() {
+                eprintln!("error: {err:#}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::command().debug_assert();
+    }
+}
