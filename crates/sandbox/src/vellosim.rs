@@ -46,7 +46,7 @@ use serde_json::{Value, json};
 use crate::catalogue::{self, COUNTRIES, Country, PLANS, Plan};
 use crate::clock::rfc3339;
 use crate::credentials::VELLOSIM_API_KEY;
-use crate::velo_common::{Params, RawParams, bytes_used, json_object, opt_str};
+use crate::velo_common::{Params, RawParams, Reject, Reply, bytes_used, json_object, opt_str};
 use crate::{Provider, Shared, http};
 
 const ISSUER: u8 = 31;
@@ -55,8 +55,6 @@ const RATE_LIMIT: u32 = 120;
 const NGN_PER_USD: u64 = 1600;
 const THRESHOLDS: [u8; 5] = [25, 50, 75, 90, 100];
 const MIB: f64 = 1024.0 * 1024.0;
-
-type Reply = Result<Response, Response>;
 
 struct Region {
     code: &'static str,
@@ -118,8 +116,8 @@ impl Esim {
         let percent = u128::from(self.used(now)) * 100 / u128::from(self.total.max(1));
         THRESHOLDS
             .into_iter()
-            .filter(|t| u128::from(*t) <= percent)
-            .last()
+            .rev()
+            .find(|t| u128::from(*t) <= percent)
             .unwrap_or(0)
     }
 }
@@ -167,15 +165,15 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .with_state(App { shared, sim })
 }
 
-fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    http::json(status, error_body(status, code, message))
+fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Reject {
+    http::json(status, error_body(status, code, message)).into()
 }
 
 fn error_body(status: StatusCode, code: &str, message: impl Into<String>) -> Value {
     json!({"success": false, "error": {"code": code, "message": message.into()}, "statusCode": status.as_u16()})
 }
 
-fn invalid(message: impl Into<String>) -> Response {
+fn invalid(message: impl Into<String>) -> Reject {
     error(StatusCode::BAD_REQUEST, "INVALID_PARAMETERS", message)
 }
 
@@ -450,7 +448,7 @@ fn is_european(c: &Country) -> bool {
 
 impl App {
     /// Checks the key (optional on public operations) and the rate limit.
-    fn guard(&self, headers: &HeaderMap, public: bool) -> Result<(), Response> {
+    fn guard(&self, headers: &HeaderMap, public: bool) -> Result<(), Reject> {
         let key = headers.get("x-api-key").map(|v| v.to_str().unwrap_or_default());
         match key {
             Some(VELLOSIM_API_KEY) => {}
@@ -474,7 +472,7 @@ impl App {
             .map_err(|exceeded| {
                 let status = StatusCode::TOO_MANY_REQUESTS;
                 let message = format!("Too many requests: {RATE_LIMIT} per minute; retry later");
-                http::too_many_requests(exceeded, error_body(status, "RATE_LIMIT_EXCEEDED", message))
+                http::too_many_requests(exceeded, error_body(status, "RATE_LIMIT_EXCEEDED", message)).into()
             })
     }
 
@@ -613,7 +611,7 @@ impl App {
     }
 }
 
-fn not_found_esim(id: &str) -> Response {
+fn not_found_esim(id: &str) -> Reject {
     error(
         StatusCode::NOT_FOUND,
         "ORDER_NOT_FOUND",

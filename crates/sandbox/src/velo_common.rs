@@ -8,10 +8,29 @@
 use axum::body::Bytes;
 use axum::extract::Query;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use crate::catalogue::USAGE_MB_PER_HOUR;
+
+/// A refused request's answer, boxed to keep the `Result`s that carry it small.
+pub struct Reject(Box<Response>);
+
+impl From<Response> for Reject {
+    fn from(response: Response) -> Reject {
+        Reject(Box::new(response))
+    }
+}
+
+impl IntoResponse for Reject {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+/// What a handler answers: success, or the provider's error.
+pub type Reply = Result<Response, Reject>;
 
 /// A query string as `(name, value)` pairs; repeated names (`?areaIds=1&areaIds=2`) stay.
 pub struct Params(Vec<(String, String)>);

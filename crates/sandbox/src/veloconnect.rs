@@ -38,7 +38,6 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use axum::routing::get;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -46,14 +45,12 @@ use serde_json::{Value, json};
 use crate::catalogue::{self, COUNTRIES, PLANS, Plan};
 use crate::clock::rfc3339;
 use crate::credentials::VELOCONNECT_API_KEY;
-use crate::velo_common::{Params, RawParams, bytes_used, json_object, opt_str, req_int, runs_out};
+use crate::velo_common::{Params, RawParams, Reject, Reply, bytes_used, json_object, opt_str, req_int, runs_out};
 use crate::{Shared, http};
 
 const ISSUER: u8 = 32;
 const RATE_LIMIT: u32 = 120;
 const BUNDLE_ID: i64 = 151;
-
-type Reply = Result<Response, Response>;
 
 struct Area {
     id: i64,
@@ -133,8 +130,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .with_state(App { shared, sim })
 }
 
-fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    http::json(status, error_body(status, message))
+fn error(status: StatusCode, message: impl Into<String>) -> Reject {
+    http::json(status, error_body(status, message)).into()
 }
 
 fn error_body(status: StatusCode, message: impl Into<String>) -> Value {
@@ -142,7 +139,7 @@ fn error_body(status: StatusCode, message: impl Into<String>) -> Value {
     json!({"statusCode": status.as_u16(), "error": reason, "message": message.into()})
 }
 
-fn bad(message: impl Into<String>) -> Response {
+fn bad(message: impl Into<String>) -> Reject {
     error(StatusCode::BAD_REQUEST, message)
 }
 
@@ -330,7 +327,7 @@ fn page(params: &Params, items: Vec<Value>) -> Reply {
 
 impl App {
     /// Checks `Authorization: Apikey <key>` and the rate limit.
-    fn guard(&self, headers: &HeaderMap) -> Result<(), Response> {
+    fn guard(&self, headers: &HeaderMap) -> Result<(), Reject> {
         let presented = headers
             .get("authorization")
             .and_then(|v| v.to_str().ok())
@@ -353,12 +350,12 @@ impl App {
             .hit(&key, RATE_LIMIT, Duration::from_secs(60), now)
             .map_err(|exceeded| {
                 let message = format!("rate limit of {RATE_LIMIT} requests per minute exceeded");
-                http::too_many_requests(exceeded, error_body(StatusCode::TOO_MANY_REQUESTS, message))
+                http::too_many_requests(exceeded, error_body(StatusCode::TOO_MANY_REQUESTS, message)).into()
             })
     }
 
     /// The eSIM `iccid` names: 400 if it is no ICCID, 404 if it is not the organization's.
-    fn find(&self, ledger: &Ledger, iccid: Result<Path<String>, PathRejection>) -> Result<usize, Response> {
+    fn find(&self, ledger: &Ledger, iccid: Result<Path<String>, PathRejection>) -> Result<usize, Reject> {
         let Path(iccid) = iccid.map_err(|err| bad(err.to_string()))?;
         if !catalogue::is_valid_iccid(&iccid) {
             return Err(bad(format!("{iccid:?} is not an ICCID")));
@@ -371,7 +368,7 @@ impl App {
     }
 
     /// Debits `plan`'s price and records a new assignment, or says why not.
-    fn charge(&self, ledger: &mut Ledger, plan: usize) -> Result<Assigned, Response> {
+    fn charge(&self, ledger: &mut Ledger, plan: usize) -> Result<Assigned, Reject> {
         let price = self.sim.price_cents(&self.sim.plans[plan]);
         if ledger.balance_cents < price {
             let message = format!(
@@ -391,7 +388,7 @@ impl App {
     }
 }
 
-fn plan_id(body: Result<Bytes, BytesRejection>) -> Result<(i64, serde_json::Map<String, Value>), Response> {
+fn plan_id(body: Result<Bytes, BytesRejection>) -> Result<(i64, serde_json::Map<String, Value>), Reject> {
     let body = json_object(body).map_err(bad)?;
     Ok((req_int(&body, "planId").map_err(bad)?, body))
 }
