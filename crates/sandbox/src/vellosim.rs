@@ -273,6 +273,17 @@ impl Vellosim {
         p.plan.base_cents * u64::from(self.regions[p.region].price_percent) / 100
     }
 
+    /// `Germany 1GB 7Days`, `Germany Top-Up 1GB 7Days` (the guide's style).
+    fn package_name(&self, p: &Package) -> String {
+        let kind = if p.topup { " Top-Up" } else { "" };
+        format!(
+            "{}{kind} {} {}Days",
+            self.regions[p.region].name,
+            data_label(&p.plan),
+            p.plan.days
+        )
+    }
+
     fn package_json(&self, p: &Package, ngn: bool) -> Value {
         let region = &self.regions[p.region];
         let cents = self.price_cents(p);
@@ -281,7 +292,6 @@ impl Vellosim {
         } else {
             (usd(cents), "USD")
         };
-        let kind = if p.topup { " Top-Up" } else { "" };
         let networks: Vec<Value> = region
             .countries
             .iter()
@@ -296,7 +306,7 @@ impl Vellosim {
             .collect();
         json!({
             "packageCode": p.code,
-            "name": format!("{}{kind} {} {}Days", region.name, data_label(&p.plan), p.plan.days),
+            "name": self.package_name(p),
             "price": price,
             "currencyCode": currency,
             "volume": p.plan.data_mb * 1024 * 1024,
@@ -317,12 +327,12 @@ impl Vellosim {
         let region = &self.regions[p.region];
         let used = e.used(now);
         let lpa = catalogue::lpa(&e.iccid);
-        let days_left = (e.expires - now).num_seconds().max(0).div_euclid(86_400)
-            + i64::from((e.expires - now).num_seconds().rem_euclid(86_400) > 0 && e.expires > now);
+        // Started days count: an eSIM with 1 s of validity left has 1 day left.
+        let days_left = ((e.expires - now).num_seconds().max(0) + 86_399) / 86_400;
         let mut esim = json!({
             "_id": e.id,
             "packageCode": p.code,
-            "packageName": self.package_json(p, false)["name"],
+            "packageName": self.package_name(p),
             "orderNo": format!("ORD{:010}", e.n),
             "esimTranNo": format!("SBX{:010}", e.n),
             "transactionId": e.transaction_id,
@@ -539,7 +549,6 @@ impl App {
         state.balance_updated = now;
         let volume = p.plan.data_mb * 1024 * 1024;
         let validity = chrono::Duration::days(i64::from(p.plan.days));
-        let package_json = self.sim.package_json(p, false);
         let Some(i) = target else {
             let n = state.esims.len() as u64 + 1;
             let e = Esim {
@@ -564,7 +573,7 @@ impl App {
                 "status": "SUCCESS",
                 "package": {
                     "packageCode": p.code,
-                    "packageName": package_json["name"],
+                    "packageName": self.sim.package_name(p),
                     "price": usd(price),
                     "currency": "USD",
                 },
@@ -599,7 +608,7 @@ impl App {
             "message": "Top-up applied successfully",
             "package": {
                 "packageCode": p.code,
-                "name": package_json["name"],
+                "name": self.sim.package_name(p),
                 "price": usd(price),
                 "currencyCode": "USD",
                 "volume": volume,
