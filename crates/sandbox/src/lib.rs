@@ -23,6 +23,7 @@ mod pressone;
 mod rate_limit;
 mod tokens;
 mod vellosim;
+mod velo_common;
 mod veloconnect;
 mod webhooks;
 
