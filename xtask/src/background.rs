@@ -25,8 +25,16 @@ impl Background {
         let mut first_line = String::new();
         stdout.read_line(&mut first_line)?;
         let origin = first_line.trim().to_owned();
-        anyhow::ensure!(origin.starts_with("http://"), "{} printed {origin:?} instead of its address", program.display());
-        Ok(Background { child, origin, _stdout: stdout })
+        anyhow::ensure!(
+            origin.starts_with("http://"),
+            "{} printed {origin:?} instead of its address",
+            program.display()
+        );
+        Ok(Background {
+            child,
+            origin,
+            _stdout: stdout,
+        })
     }
 }
 
@@ -40,7 +48,10 @@ impl Drop for Background {
 /// `cargo build --quiet --package <package>` in the workspace.
 pub fn build(root: &Path, package: &str) -> anyhow::Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo).current_dir(root).args(["build", "--quiet", "--package", package]).status()?;
+    let status = Command::new(cargo)
+        .current_dir(root)
+        .args(["build", "--quiet", "--package", package])
+        .status()?;
     anyhow::ensure!(status.success(), "building {package} failed ({status})");
     Ok(())
 }

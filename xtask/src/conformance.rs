@@ -89,7 +89,10 @@ fn auth_header(provider: &str, base_url: &str) -> anyhow::Result<String> {
         "vellosim" => "X-API-Key: vls_test_sandbox".to_owned(),
         "veloconnect" => "Authorization: Apikey sandbox-apikey".to_owned(),
         "airalo" => format!("Authorization: Bearer {}", token(&format!("{base_url}/token"))?),
-        "pressone" => format!("Authorization: Bearer {}", token(&format!("{base_url}/customer/v2/token"))?),
+        "pressone" => format!(
+            "Authorization: Bearer {}",
+            token(&format!("{base_url}/customer/v2/token"))?
+        ),
         other => bail!("no sandbox credentials for {other}"),
     })
 }

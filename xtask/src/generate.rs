@@ -105,7 +105,8 @@ fn render(spec: &Spec) -> anyhow::Result<Vec<Output>> {
         },
         Output {
             path: spec.cli_file(),
-            contents: header("the `esim` subcommands") + &fix_cli(&spec.crate_ident(), &prettyplease::unparse(&parse(spec, cli)?)),
+            contents: header("the `esim` subcommands")
+                + &fix_cli(&spec.crate_ident(), &prettyplease::unparse(&parse(spec, cli)?)),
         },
     ])
 }
@@ -286,13 +287,16 @@ fn fix_array_query_matchers(mock: &str) -> String {
 ///   would not compile): it becomes a repeatable `T` argument, read with `get_many`.
 fn fix_cli(crate_ident: &str, cli: &str) -> String {
     let vec_parser = regex::Regex::new(r"::clap::value_parser!\(::std::vec::Vec < ([^\n]+?) >\)").expect("valid regex");
-    let vec_consumer = regex::Regex::new(r#"\.get_one::<::std::vec::Vec<([^\n]+?)>>\(\s*("[^"]+"),?\s*\)"#).expect("valid regex");
+    let vec_consumer =
+        regex::Regex::new(r#"\.get_one::<::std::vec::Vec<([^\n]+?)>>\(\s*("[^"]+"),?\s*\)"#).expect("valid regex");
     let cli = vec_parser.replace_all(cli, "::clap::value_parser!($1)).action(::clap::ArgAction::Append");
-    let cli = vec_consumer.replace_all(&cli, ".get_many::<$1>($2).map(|values| values.cloned().collect::<::std::vec::Vec<_>>())");
-    let template_arg = regex::Regex::new(
-        r#"\s*\.arg\(\s*::clap::Arg::new\("json-body-template"\)[^;]*?\.help\("XXX"\),\s*\)"#,
-    )
-    .expect("valid regex");
+    let cli = vec_consumer.replace_all(
+        &cli,
+        ".get_many::<$1>($2).map(|values| values.cloned().collect::<::std::vec::Vec<_>>())",
+    );
+    let template_arg =
+        regex::Regex::new(r#"\s*\.arg\(\s*::clap::Arg::new\("json-body-template"\)[^;]*?\.help\("XXX"\),\s*\)"#)
+            .expect("valid regex");
     let glob = format!("use {crate_ident}::*;\n");
     template_arg
         .replace_all(&cli.replace("schemars::JsonSchema + ", ""), "")

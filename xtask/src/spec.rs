@@ -113,7 +113,9 @@ impl Spec {
 
     /// The provider's `esim` subcommands, generated into the CLI crate.
     pub fn cli_file(&self) -> PathBuf {
-        self.root.join("crates/esim/src/generated").join(format!("{}.rs", self.name))
+        self.root
+            .join("crates/esim/src/generated")
+            .join(format!("{}.rs", self.name))
     }
 
     pub fn crate_dir(&self) -> PathBuf {

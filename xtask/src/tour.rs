@@ -15,8 +15,14 @@ pub fn tour(root: &Path) -> anyhow::Result<()> {
     background::build(root, "esim")?;
     let esim = root.join("target/debug/esim");
     let sandbox = Background::start(&esim, &["sandbox", "serve"])?;
-    let session = Session { esim, origin: sandbox.origin.clone() };
-    println!("$ esim sandbox serve &        # the sandbox of every provider, at {}", session.origin);
+    let session = Session {
+        esim,
+        origin: sandbox.origin.clone(),
+    };
+    println!(
+        "$ esim sandbox serve &        # the sandbox of every provider, at {}",
+        session.origin
+    );
     println!("$ export ESIM_SANDBOX_URL={}\n", session.origin);
 
     airalo(&session)?;
@@ -55,7 +61,10 @@ impl Session {
     }
 
     fn run(&self, args: &[&str]) -> anyhow::Result<String> {
-        let output = Command::new(&self.esim).args(args).env("ESIM_SANDBOX_URL", &self.origin).output()?;
+        let output = Command::new(&self.esim)
+            .args(args)
+            .env("ESIM_SANDBOX_URL", &self.origin)
+            .output()?;
         let stderr = String::from_utf8_lossy(&output.stderr);
         if !output.status.success() {
             bail!("`esim {}` failed ({}):\n{stderr}", args.join(" "), output.status);
@@ -85,10 +94,26 @@ fn airalo(s: &Session) -> anyhow::Result<()> {
     let package = s.quiet_json(&list)?;
     let package_id = text(&package, "/data/0/operators/0/packages/0/id")?;
     let order = s.show_json(&[
-        "--sandbox", "airalo", "submit-order", "--package-id", package_id, "--quantity", "1", "--description", "tour",
+        "--sandbox",
+        "airalo",
+        "submit-order",
+        "--package-id",
+        package_id,
+        "--quantity",
+        "1",
+        "--description",
+        "tour",
     ])?;
     let iccid = text(&order, "/data/sims/0/iccid")?;
-    s.show(&["--sandbox", "-o", "table", "airalo", "get-installation-instructions", "--sim-iccid", iccid])?;
+    s.show(&[
+        "--sandbox",
+        "-o",
+        "table",
+        "airalo",
+        "get-installation-instructions",
+        "--sim-iccid",
+        iccid,
+    ])?;
     s.show(&["--sandbox", "airalo", "get-usage", "--sim-iccid", iccid])?;
     s.show(&["sandbox", "skip", "24"])?;
     s.show(&["--sandbox", "airalo", "get-usage", "--sim-iccid", iccid])?;
@@ -102,7 +127,15 @@ fn pressone(s: &Session) -> anyhow::Result<()> {
     s.show(&[&["-o", "table"][..], &list].concat())?;
     let package = s.quiet_json(&list)?;
     let package_id = text(&package, "/data/0/operators/0/packages/0/id")?;
-    let order = s.show_json(&["--sandbox", "pressone", "submit-order", "--package-id", package_id, "--quantity", "1"])?;
+    let order = s.show_json(&[
+        "--sandbox",
+        "pressone",
+        "submit-order",
+        "--package-id",
+        package_id,
+        "--quantity",
+        "1",
+    ])?;
     let iccid = text(&order, "/data/sims/0/iccid")?;
     s.show(&["--sandbox", "pressone", "get-usage", "--iccid", iccid])?;
     Ok(())
@@ -114,19 +147,56 @@ fn vellosim(s: &Session) -> anyhow::Result<()> {
     s.show(&[&["-o", "table"][..], &list].concat())?;
     let packages = s.quiet_json(&list)?;
     let code = text(&packages, "/0/packageCode")?;
-    s.show(&["--sandbox", "vellosim", "purchase-esim", "--package-code", code, "--package-type", "BASE"])?;
-    s.show(&["--sandbox", "-o", "table", "vellosim", "get-my-esims", "--all", "--limit", "10"])?;
+    s.show(&[
+        "--sandbox",
+        "vellosim",
+        "purchase-esim",
+        "--package-code",
+        code,
+        "--package-type",
+        "BASE",
+    ])?;
+    s.show(&[
+        "--sandbox",
+        "-o",
+        "table",
+        "vellosim",
+        "get-my-esims",
+        "--all",
+        "--limit",
+        "10",
+    ])?;
     Ok(())
 }
 
 fn veloconnect(s: &Session) -> anyhow::Result<()> {
     s.heading("VeloConnect: a wholesale order, then a top-up");
-    s.show(&["--sandbox", "-o", "table", "veloconnect", "get-all-plans", "--all", "--limit", "10"])?;
+    s.show(&[
+        "--sandbox",
+        "-o",
+        "table",
+        "veloconnect",
+        "get-all-plans",
+        "--all",
+        "--limit",
+        "10",
+    ])?;
     let plans = s.quiet_json(&["--sandbox", "veloconnect", "get-all-plans", "--limit", "1"])?;
-    let plan = plans.pointer("/rows/0/id").map(Value::to_string).context("no plan in the sandbox")?;
+    let plan = plans
+        .pointer("/rows/0/id")
+        .map(Value::to_string)
+        .context("no plan in the sandbox")?;
     let esim = s.show_json(&["--sandbox", "veloconnect", "order-one", "--plan-id", &plan])?;
     let iccid = text(&esim, "/iccid")?;
-    s.show(&["--sandbox", "-o", "table", "veloconnect", "get-esim-top-up-plans", "--iccid", iccid])?;
+    s.show(&[
+        "--sandbox",
+        "-o",
+        "table",
+        "veloconnect",
+        "get-esim-top-up-plans",
+        "--iccid",
+        iccid,
+    ])?;
     s.show(&["--sandbox", "veloconnect", "get-my-organization"])?;
     Ok(())
 }

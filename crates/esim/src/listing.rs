@@ -20,14 +20,24 @@ pub struct Listing {
 
 /// The paginated operations (progenitor's operation ids), by provider.
 pub fn find(provider: &str, operation_id: &str) -> Option<Listing> {
-    let airalo_shaped = Listing { items: "/data", total: airalo_total, offset: false };
+    let airalo_shaped = Listing {
+        items: "/data",
+        total: airalo_total,
+        offset: false,
+    };
     match (provider, operation_id) {
         ("airalo" | "pressone", "get_packages" | "get_order_list" | "get_esims_list") => Some(airalo_shaped),
         ("airalo", "get_future_orders") => Some(airalo_shaped),
-        ("vellosim", "get_my_esims") => Some(Listing { items: "/esims", total: vellosim_total, offset: false }),
-        ("veloconnect", "get_all_plans" | "get_all_esims" | "get_esim_top_up_plans") => {
-            Some(Listing { items: "/rows", total: veloconnect_total, offset: true })
-        }
+        ("vellosim", "get_my_esims") => Some(Listing {
+            items: "/esims",
+            total: vellosim_total,
+            offset: false,
+        }),
+        ("veloconnect", "get_all_plans" | "get_all_esims" | "get_esim_top_up_plans") => Some(Listing {
+            items: "/rows",
+            total: veloconnect_total,
+            offset: true,
+        }),
         _ => None,
     }
 }
@@ -63,11 +73,18 @@ impl Listing {
         if self.offset {
             self.drive(out, Offset::first(per_page), Offset::query, fetch).await
         } else {
-            self.drive(out, PageNumber::first(per_page), PageNumber::query, fetch).await
+            self.drive(out, PageNumber::first(per_page), PageNumber::query, fetch)
+                .await
         }
     }
 
-    async fn drive<C, F, Fut>(&self, out: &Output, first: C, query: fn(C) -> (i64, i64), mut fetch: F) -> anyhow::Result<()>
+    async fn drive<C, F, Fut>(
+        &self,
+        out: &Output,
+        first: C,
+        query: fn(C) -> (i64, i64),
+        mut fetch: F,
+    ) -> anyhow::Result<()>
     where
         C: Cursor,
         F: FnMut() -> Fut,

@@ -32,10 +32,19 @@ macro_rules! provider {
             use crate::generated::$module::{Cli, CliCommand};
 
             pub fn command() -> Command {
-                let about = concat!("Every ", stringify!($module), " operation (see specs/", stringify!($module), ".yaml)");
-                let mut command = Command::new(stringify!($module)).about(about).subcommand_required(true);
+                let about = concat!(
+                    "Every ",
+                    stringify!($module),
+                    " operation (see specs/",
+                    stringify!($module),
+                    ".yaml)"
+                );
+                let mut command = Command::new(stringify!($module))
+                    .about(about)
+                    .subcommand_required(true);
                 for op in CliCommand::iter() {
-                    let mut sub = one_line_about(Cli::<&Output>::get_command(op)).name(op.operation_id().to_kebab_case());
+                    let mut sub =
+                        one_line_about(Cli::<&Output>::get_command(op)).name(op.operation_id().to_kebab_case());
                     if listing::find(stringify!($module), op.operation_id()).is_some() {
                         sub = sub.arg(all_arg());
                     }
@@ -71,7 +80,9 @@ provider!(veloconnect, providers::veloconnect);
 /// The generated `about` is the summary and the description in one; listings show the
 /// summary and `--help` the whole.
 fn one_line_about(command: Command) -> Command {
-    let Some(about) = command.get_about().map(ToString::to_string) else { return command };
+    let Some(about) = command.get_about().map(ToString::to_string) else {
+        return command;
+    };
     let summary = about.lines().next().unwrap_or_default().to_owned();
     command.about(summary).long_about(about)
 }
@@ -107,6 +118,13 @@ fn command() -> Command {
                 .value_parser(["json", "table"])
                 .default_value("json")
                 .help("json: the response as the provider sent it (decoded); table: lists as rows"),
+        )
+        .arg(
+            Arg::new("columns")
+                .long("columns")
+                .global(true)
+                .value_delimiter(',')
+                .help("With -o table: the fields to show, in order (default: the telling ones, at most 8)"),
         )
         .subcommand(airalo::command())
         .subcommand(pressone::command())
@@ -152,7 +170,8 @@ fn main() -> ExitCode {
         Some("table") => Format::Table,
         _ => Format::Json,
     };
-    let out = Output::new(format);
+    let columns = matches.get_many::<String>("columns").map(|c| c.cloned().collect());
+    let out = Output::new(format, columns);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {

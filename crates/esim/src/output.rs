@@ -17,6 +17,8 @@ pub enum Format {
 
 pub struct Output {
     format: Format,
+    /// `--columns`: the table's columns, when chosen.
+    columns: Option<Vec<String>>,
     /// `(page or offset, limit)` for the next request while a listing is walked.
     cursor: Cell<Option<(i64, i64)>>,
     /// The last page's body while a listing is walked (nothing is printed meanwhile).
@@ -27,14 +29,20 @@ pub struct Output {
 }
 
 impl Output {
-    pub fn new(format: Format) -> Output {
-        Output { format, cursor: Cell::new(None), captured: RefCell::new(None), reported: Cell::new(false) }
+    pub fn new(format: Format, columns: Option<Vec<String>>) -> Output {
+        Output {
+            format,
+            columns,
+            cursor: Cell::new(None),
+            captured: RefCell::new(None),
+            reported: Cell::new(false),
+        }
     }
 
     pub fn print(&self, value: &Value) {
         match self.format {
             Format::Json => println!("{}", serde_json::to_string_pretty(value).expect("a Value serializes")),
-            Format::Table => println!("{}", table::render(value)),
+            Format::Table => println!("{}", table::render(value, self.columns.as_deref())),
         }
     }
 
@@ -96,7 +104,10 @@ impl Output {
                 eprintln!("error: the response does not match the spec: {err}\n{shown}");
             }
             progenitor_client::Error::UnexpectedResponse(response) => {
-                eprintln!("error: HTTP {} is not a status the spec documents for this operation", response.status());
+                eprintln!(
+                    "error: HTTP {} is not a status the spec documents for this operation",
+                    response.status()
+                );
             }
             other => eprintln!("error: {other}"),
         }

@@ -21,7 +21,8 @@ impl Target {
 }
 
 fn env(name: &str) -> anyhow::Result<String> {
-    std::env::var(name).with_context(|| format!("{name} is not set (set it, or add --sandbox to use the local sandbox)"))
+    std::env::var(name)
+        .with_context(|| format!("{name} is not set (set it, or add --sandbox to use the local sandbox)"))
 }
 
 /// The base URL override `<PROVIDER>_BASE_URL`, if set.
@@ -39,7 +40,9 @@ fn finish<C: provider_core::FromParts>(
         Some(url) => config.base_url(url),
         None => config,
     };
-    config.build().with_context(|| format!("configuring the {} client", provider.name()))
+    config
+        .build()
+        .with_context(|| format!("configuring the {} client", provider.name()))
 }
 
 /// `AIRALO_CLIENT_ID`, `AIRALO_CLIENT_SECRET` (and optionally `AIRALO_BASE_URL`).
@@ -54,9 +57,7 @@ pub fn airalo(target: &Target) -> anyhow::Result<airalo_client::Client> {
 /// `PRESSONE_BASE_URL` (PressOne publishes no host), `PRESSONE_CLIENT_ID`, `PRESSONE_CLIENT_SECRET`.
 pub fn pressone(target: &Target) -> anyhow::Result<pressone_client::Client> {
     let config = match target {
-        Target::Sandbox(_) => {
-            pressone_client::Client::config("", credentials::CLIENT_ID, credentials::CLIENT_SECRET)
-        }
+        Target::Sandbox(_) => pressone_client::Client::config("", credentials::CLIENT_ID, credentials::CLIENT_SECRET),
         Target::Live => pressone_client::Client::config(
             env("PRESSONE_BASE_URL")?,
             env("PRESSONE_CLIENT_ID")?,

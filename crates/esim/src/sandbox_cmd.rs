@@ -27,7 +27,12 @@ pub fn command() -> Command {
         .subcommand(
             Command::new("skip")
                 .about("Move the sandbox's simulated time forward (usage grows, packages and tokens expire)")
-                .arg(Arg::new("hours").required(true).value_parser(value_parser!(u64)).help("Hours to skip")),
+                .arg(
+                    Arg::new("hours")
+                        .required(true)
+                        .value_parser(value_parser!(u64))
+                        .help("Hours to skip"),
+                ),
         )
         .subcommand(Command::new("webhooks").about("The webhooks the sandbox has sent so far"))
 }
@@ -41,9 +46,16 @@ pub async fn run(matches: &ArgMatches, out: &Output) -> anyhow::Result<()> {
     match matches.subcommand().expect("subcommand_required") {
         ("serve", args) => {
             let listen = *args.get_one::<SocketAddr>("listen").expect("has a default");
-            let sandbox = sandbox::Sandbox::start(sandbox::Config { listen, ..Default::default() }).await?;
+            let sandbox = sandbox::Sandbox::start(sandbox::Config {
+                listen,
+                ..Default::default()
+            })
+            .await?;
             println!("{}", sandbox.origin());
-            eprintln!("sandbox listening; use it with: ESIM_SANDBOX_URL={} esim --sandbox …", sandbox.origin());
+            eprintln!(
+                "sandbox listening; use it with: ESIM_SANDBOX_URL={} esim --sandbox …",
+                sandbox.origin()
+            );
             tokio::signal::ctrl_c().await?;
             Ok(())
         }
@@ -59,7 +71,11 @@ pub async fn run(matches: &ArgMatches, out: &Output) -> anyhow::Result<()> {
             Ok(())
         }
         ("webhooks", _) => {
-            let response = http.get(format!("{}/_sandbox/webhooks", origin()?)).send().await?.error_for_status()?;
+            let response = http
+                .get(format!("{}/_sandbox/webhooks", origin()?))
+                .send()
+                .await?
+                .error_for_status()?;
             out.print(&response.json().await?);
             Ok(())
         }

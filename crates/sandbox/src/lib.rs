@@ -126,7 +126,7 @@ pub(crate) struct Shared {
     pub origin: String,
     /// Run after every clock skip: providers emit the webhooks that time passing causes
     /// (low data, expiry).
-    on_skip: std::sync::Mutex<Vec<Arc<dyn Fn(&Shared) + Send + Sync>>>,
+    on_skip: std::sync::Mutex<Vec<SkipHook>>,
 }
 
 impl Shared {
@@ -151,6 +151,8 @@ impl Shared {
             .map(|(_, url)| url.clone())
     }
 }
+
+type SkipHook = Arc<dyn Fn(&Shared) + Send + Sync>;
 
 /// A running sandbox. Dropping it stops the server.
 pub struct Sandbox {
