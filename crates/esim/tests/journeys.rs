@@ -301,3 +301,44 @@ fn a_refused_credential_is_reported_without_echoing_it() {
         run.stderr
     );
 }
+
+/// Every operation of every spec is a subcommand (the generated commands are wired in for
+/// each provider, none forgotten).
+#[test]
+fn every_operation_of_every_spec_is_a_subcommand() {
+    let s = Session::start();
+    let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs");
+    for provider in sandbox::Provider::ALL {
+        let spec = std::fs::read_to_string(specs.join(format!("{}.yaml", provider.name()))).expect("spec");
+        let help = s.esim(&[provider.name(), "--help"]);
+        assert!(help.ok, "{}", help.stderr);
+        let subcommands: Vec<&str> = help
+            .stdout
+            .lines()
+            .filter_map(|line| line.strip_prefix("  ")?.split_whitespace().next())
+            .collect();
+        let operations: Vec<String> = spec
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("operationId:"))
+            .map(|id| kebab(id.trim()))
+            .collect();
+        assert!(!operations.is_empty());
+        for op in &operations {
+            assert!(subcommands.contains(&op.as_str()), "{}: no `{op}` in\n{}", provider.name(), help.stdout);
+        }
+    }
+}
+
+/// `getEsimTopUpPlans` → `get-esim-top-up-plans`, computed here independently of the binary.
+fn kebab(id: &str) -> String {
+    let mut out = String::new();
+    for c in id.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('-');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
