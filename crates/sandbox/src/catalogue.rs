@@ -123,7 +123,7 @@ impl Plan {
 
     /// `1 GB`, `3 GB`, `500 MB`.
     pub fn data_label(&self) -> String {
-        if self.data_mb % 1024 == 0 {
+        if self.data_mb.is_multiple_of(1024) {
             format!("{} GB", self.data_mb / 1024)
         } else {
             format!("{} MB", self.data_mb)

@@ -114,6 +114,8 @@ impl Default for Config {
     }
 }
 
+type SkipHook = Arc<dyn Fn(&Shared) + Send + Sync>;
+
 /// What every provider simulation shares: configuration, the simulated clock, rate
 /// limits and webhook delivery.
 pub(crate) struct Shared {
@@ -125,7 +127,7 @@ pub(crate) struct Shared {
     pub origin: String,
     /// Run after every clock skip: providers emit the webhooks that time passing causes
     /// (low data, expiry).
-    on_skip: std::sync::Mutex<Vec<Arc<dyn Fn(&Shared) + Send + Sync>>>,
+    on_skip: std::sync::Mutex<Vec<SkipHook>>,
 }
 
 impl Shared {
