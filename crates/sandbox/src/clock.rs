@@ -33,9 +33,11 @@ impl Clock {
     }
 }
 
-/// `2026-11-23 12:00:00`: the format Airalo and PressOne use for timestamps.
+/// `2026-11-23T12:00:00Z`: Airalo and PressOne timestamps. Their pages show
+/// `2026-11-23 12:00:00`, but our specs declare `format: date-time` (RFC 3339), which the
+/// conformance check enforces; the clients read both.
 pub fn airalo_format(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M:%S").to_string()
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// RFC 3339 with milliseconds and `Z`, as Vellosim and VeloConnect send.

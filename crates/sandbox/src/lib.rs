@@ -115,6 +115,8 @@ impl Default for Config {
     }
 }
 
+type SkipHook = Arc<dyn Fn(&Shared) + Send + Sync>;
+
 /// What every provider simulation shares: configuration, the simulated clock, rate
 /// limits and webhook delivery.
 pub(crate) struct Shared {
