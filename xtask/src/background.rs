@@ -19,6 +19,8 @@ impl Background {
         let mut child = Command::new(program)
             .args(args)
             .stdout(Stdio::piped())
+            // What it says for a person starting it by hand would interleave with the output.
+            .stderr(Stdio::null())
             .spawn()
             .with_context(|| format!("starting {}", program.display()))?;
         let mut stdout = BufReader::new(child.stdout.take().expect("piped"));

@@ -26,7 +26,7 @@ pub fn tour(root: &Path) -> anyhow::Result<()> {
     println!("$ export ESIM_SANDBOX_URL={}\n", session.origin);
 
     airalo(&session)?;
-    pressone(&session)?;
+    pressone(&session, &root.join("target/tour"))?;
     vellosim(&session)?;
     veloconnect(&session)?;
     println!("\nEvery operation of every provider: `esim <provider> --help`. Against a provider, drop --sandbox");
@@ -40,34 +40,35 @@ struct Session {
 }
 
 impl Session {
-    /// Runs `esim args`, printing the command and what it printed, as a terminal would.
-    fn show(&self, args: &[&str]) -> anyhow::Result<String> {
-        println!("$ esim {}", args.join(" "));
-        let stdout = self.run(args)?;
+    /// Runs `esim <line>` (arguments split at spaces), printing the command and what it
+    /// printed, as a terminal would.
+    fn show(&self, line: &str) -> anyhow::Result<String> {
+        println!("$ esim {line}");
+        let stdout = self.run(line)?;
         println!("{}", stdout.trim_end());
         Ok(stdout)
     }
 
     /// `show`, for a command whose JSON output the session reads on.
-    fn show_json(&self, args: &[&str]) -> anyhow::Result<Value> {
-        let stdout = self.show(args)?;
-        serde_json::from_str(&stdout).with_context(|| format!("`esim {}` did not print JSON", args.join(" ")))
+    fn show_json(&self, line: &str) -> anyhow::Result<Value> {
+        let stdout = self.show(line)?;
+        serde_json::from_str(&stdout).with_context(|| format!("`esim {line}` did not print JSON"))
     }
 
-    /// Runs `esim args` without showing it (to pick an id out of a listing shown as a table).
-    fn quiet_json(&self, args: &[&str]) -> anyhow::Result<Value> {
-        let stdout = self.run(args)?;
-        serde_json::from_str(&stdout).with_context(|| format!("`esim {}` did not print JSON", args.join(" ")))
+    /// Runs `esim <line>` without showing it (to pick an id out of a listing shown as a table).
+    fn quiet_json(&self, line: &str) -> anyhow::Result<Value> {
+        let stdout = self.run(line)?;
+        serde_json::from_str(&stdout).with_context(|| format!("`esim {line}` did not print JSON"))
     }
 
-    fn run(&self, args: &[&str]) -> anyhow::Result<String> {
+    fn run(&self, line: &str) -> anyhow::Result<String> {
         let output = Command::new(&self.esim)
-            .args(args)
+            .args(line.split_whitespace())
             .env("ESIM_SANDBOX_URL", &self.origin)
             .output()?;
         let stderr = String::from_utf8_lossy(&output.stderr);
         if !output.status.success() {
-            bail!("`esim {}` failed ({}):\n{stderr}", args.join(" "), output.status);
+            bail!("`esim {line}` failed ({}):\n{stderr}", output.status);
         }
         for line in stderr.lines() {
             println!("  {line}");
@@ -89,114 +90,71 @@ fn text<'a>(value: &'a Value, pointer: &str) -> anyhow::Result<&'a str> {
 
 fn airalo(s: &Session) -> anyhow::Result<()> {
     s.heading("Airalo: packages for Germany, buy one, install it, watch its usage");
-    let list = ["--sandbox", "airalo", "get-packages", "--filter-country", "DE"];
-    s.show(&[&["-o", "table"][..], &list].concat())?;
-    let package = s.quiet_json(&list)?;
+    let list = "--sandbox airalo get-packages --filter-country DE";
+    s.show(&format!("-o table {list}"))?;
+    let package = s.quiet_json(list)?;
     let package_id = text(&package, "/data/0/operators/0/packages/0/id")?;
-    let order = s.show_json(&[
-        "--sandbox",
-        "airalo",
-        "submit-order",
-        "--package-id",
-        package_id,
-        "--quantity",
-        "1",
-        "--description",
-        "tour",
-    ])?;
+    let order = s.show_json(&format!(
+        "--sandbox airalo submit-order --package-id {package_id} --quantity 1 --description tour"
+    ))?;
     let iccid = text(&order, "/data/sims/0/iccid")?;
-    s.show(&[
-        "--sandbox",
-        "-o",
-        "table",
-        "airalo",
-        "get-installation-instructions",
-        "--sim-iccid",
-        iccid,
-    ])?;
-    s.show(&["--sandbox", "airalo", "get-usage", "--sim-iccid", iccid])?;
-    s.show(&["sandbox", "skip", "24"])?;
-    s.show(&["--sandbox", "airalo", "get-usage", "--sim-iccid", iccid])?;
-    s.show(&["--sandbox", "airalo", "get-balance"])?;
+    s.show(&format!(
+        "--sandbox airalo get-installation-instructions --sim-iccid {iccid}"
+    ))?;
+    s.show(&format!("--sandbox airalo get-usage --sim-iccid {iccid}"))?;
+    s.show("sandbox skip 24")?;
+    s.show(&format!("--sandbox airalo get-usage --sim-iccid {iccid}"))?;
+    s.show("--sandbox airalo get-balance")?;
     Ok(())
 }
 
-fn pressone(s: &Session) -> anyhow::Result<()> {
-    s.heading("PressOne: the same shape of API on its own host");
-    let list = ["--sandbox", "pressone", "get-packages", "--filter-country", "FR"];
-    s.show(&[&["-o", "table"][..], &list].concat())?;
-    let package = s.quiet_json(&list)?;
+fn pressone(s: &Session, work: &Path) -> anyhow::Result<()> {
+    s.heading("PressOne: the same shape of API on its own host; a body from a file");
+    let list = "--sandbox pressone get-packages --filter-country FR";
+    s.show(&format!("-o table {list}"))?;
+    let package = s.quiet_json(list)?;
     let package_id = text(&package, "/data/0/operators/0/packages/0/id")?;
-    let order = s.show_json(&[
-        "--sandbox",
-        "pressone",
-        "submit-order",
-        "--package-id",
-        package_id,
-        "--quantity",
-        "1",
-    ])?;
+    // PressOne's bodies are Airalo's types, which the generated flags do not unfold.
+    let body = work.join("order.json");
+    let json = serde_json::json!({ "package_id": package_id, "quantity": 1 }).to_string();
+    std::fs::create_dir_all(work)?;
+    std::fs::write(&body, &json)?;
+    println!("$ cat {}\n{json}", body.display());
+    let order = s.show_json(&format!(
+        "--sandbox pressone submit-order --json-body {}",
+        body.display()
+    ))?;
     let iccid = text(&order, "/data/sims/0/iccid")?;
-    s.show(&["--sandbox", "pressone", "get-usage", "--iccid", iccid])?;
+    s.show(&format!("--sandbox pressone get-usage --iccid {iccid}"))?;
     Ok(())
 }
 
 fn vellosim(s: &Session) -> anyhow::Result<()> {
     s.heading("Vellosim: buy a package, then page through every eSIM of the account");
-    let list = ["--sandbox", "vellosim", "get-packages", "--region-code", "JP"];
-    s.show(&[&["-o", "table"][..], &list].concat())?;
-    let packages = s.quiet_json(&list)?;
+    let list = "--sandbox vellosim get-packages --region-code JP";
+    s.show(&format!("-o table {list}"))?;
+    let packages = s.quiet_json(list)?;
     let code = text(&packages, "/0/packageCode")?;
-    s.show(&[
-        "--sandbox",
-        "vellosim",
-        "purchase-esim",
-        "--package-code",
-        code,
-        "--package-type",
-        "BASE",
-    ])?;
-    s.show(&[
-        "--sandbox",
-        "-o",
-        "table",
-        "vellosim",
-        "get-my-esims",
-        "--all",
-        "--limit",
-        "10",
-    ])?;
+    s.show(&format!(
+        "--sandbox vellosim purchase-esim --package-code {code} --package-type BASE --payment-method WALLET"
+    ))?;
+    s.show("--sandbox -o table vellosim get-my-esims --all --limit 10")?;
     Ok(())
 }
 
 fn veloconnect(s: &Session) -> anyhow::Result<()> {
     s.heading("VeloConnect: a wholesale order, then a top-up");
-    s.show(&[
-        "--sandbox",
-        "-o",
-        "table",
-        "veloconnect",
-        "get-all-plans",
-        "--all",
-        "--limit",
-        "10",
-    ])?;
-    let plans = s.quiet_json(&["--sandbox", "veloconnect", "get-all-plans", "--limit", "1"])?;
+    s.show("--sandbox -o table veloconnect get-all-plans --area-ids 1")?;
+    let plans = s.quiet_json("--sandbox veloconnect get-all-plans --area-ids 1 --limit 1")?;
     let plan = plans
         .pointer("/rows/0/id")
         .map(Value::to_string)
         .context("no plan in the sandbox")?;
-    let esim = s.show_json(&["--sandbox", "veloconnect", "order-one", "--plan-id", &plan])?;
+    let esim = s.show_json(&format!("--sandbox veloconnect order-one --plan-id {plan}"))?;
     let iccid = text(&esim, "/iccid")?;
-    s.show(&[
-        "--sandbox",
-        "-o",
-        "table",
-        "veloconnect",
-        "get-esim-top-up-plans",
-        "--iccid",
-        iccid,
-    ])?;
-    s.show(&["--sandbox", "veloconnect", "get-my-organization"])?;
+    s.show(&format!(
+        "--sandbox -o table veloconnect get-esim-top-up-plans --iccid {iccid}"
+    ))?;
+    s.show("--sandbox veloconnect get-my-organization")?;
     Ok(())
 }

@@ -115,8 +115,16 @@ impl Listing {
             progress.tick();
         }
         progress.finish_and_clear();
-        eprintln!("{} items in {pages} pages", items.len());
+        eprintln!("{} in {}", plural(items.len(), "item"), plural(pages, "page"));
         out.print(&Value::Array(items));
         Ok(())
+    }
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }

@@ -15,6 +15,7 @@ mod output;
 mod providers;
 mod sandbox_cmd;
 mod table;
+mod token_cache;
 
 use std::process::ExitCode;
 

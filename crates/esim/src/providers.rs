@@ -1,7 +1,11 @@
 //! Building each provider's client: from environment variables, or against a sandbox.
 
+use std::path::PathBuf;
+
 use anyhow::Context as _;
 use sandbox::{Provider, credentials};
+
+use crate::token_cache::{self, FileTokenStore};
 
 /// Where calls go.
 pub enum Target {
@@ -25,9 +29,11 @@ fn env(name: &str) -> anyhow::Result<String> {
         .with_context(|| format!("{name} is not set (set it, or add --sandbox to use the local sandbox)"))
 }
 
-/// The base URL override `<PROVIDER>_BASE_URL`, if set.
-fn base_url_override(provider: Provider) -> Option<String> {
-    std::env::var(format!("{}_BASE_URL", provider.name().to_uppercase())).ok()
+/// The sandbox's base URL for `provider`, or the `<PROVIDER>_BASE_URL` override, if any.
+fn base_url(target: &Target, provider: Provider) -> Option<String> {
+    target
+        .sandbox_url(provider)
+        .or_else(|| std::env::var(format!("{}_BASE_URL", provider.name().to_uppercase())).ok())
 }
 
 /// Applies the sandbox or `<PROVIDER>_BASE_URL` base URL, then builds.
@@ -36,35 +42,57 @@ fn finish<C: provider_core::FromParts>(
     provider: Provider,
     config: provider_core::ClientConfig<C>,
 ) -> anyhow::Result<C> {
-    let config = match target.sandbox_url(provider).or_else(|| base_url_override(provider)) {
+    let config = match base_url(target, provider) {
         Some(url) => config.base_url(url),
         None => config,
     };
+    build(provider, config)
+}
+
+fn build<C: provider_core::FromParts>(provider: Provider, config: provider_core::ClientConfig<C>) -> anyhow::Result<C> {
     config
         .build()
         .with_context(|| format!("configuring the {} client", provider.name()))
 }
 
+/// The client id and secret of a client-credentials provider, and where its tokens are kept.
+fn client_credentials(target: &Target, provider: Provider) -> anyhow::Result<(String, String, PathBuf)> {
+    let prefix = provider.name().to_uppercase();
+    let (id, secret) = match target {
+        Target::Sandbox(_) => (credentials::CLIENT_ID.to_owned(), credentials::CLIENT_SECRET.to_owned()),
+        Target::Live => (
+            env(&format!("{prefix}_CLIENT_ID"))?,
+            env(&format!("{prefix}_CLIENT_SECRET"))?,
+        ),
+    };
+    Ok((id, secret, token_cache::dir(matches!(target, Target::Sandbox(_)))))
+}
+
 /// `AIRALO_CLIENT_ID`, `AIRALO_CLIENT_SECRET` (and optionally `AIRALO_BASE_URL`).
 pub fn airalo(target: &Target) -> anyhow::Result<airalo_client::Client> {
-    let config = match target {
-        Target::Sandbox(_) => airalo_client::Client::config(credentials::CLIENT_ID, credentials::CLIENT_SECRET),
-        Target::Live => airalo_client::Client::config(env("AIRALO_CLIENT_ID")?, env("AIRALO_CLIENT_SECRET")?),
-    };
-    finish(target, Provider::Airalo, config)
+    let base_url = base_url(target, Provider::Airalo).unwrap_or_else(|| airalo_client::servers::PRODUCTION.to_owned());
+    let (id, secret, cache) = client_credentials(target, Provider::Airalo)?;
+    let store = FileTokenStore::new(cache, "airalo", &base_url, &id);
+    let tokens = airalo_client::Client::token_provider(id, secret).with_store(store);
+    build(
+        Provider::Airalo,
+        airalo_client::Client::config_with_tokens(tokens).base_url(base_url),
+    )
 }
 
 /// `PRESSONE_BASE_URL` (PressOne publishes no host), `PRESSONE_CLIENT_ID`, `PRESSONE_CLIENT_SECRET`.
 pub fn pressone(target: &Target) -> anyhow::Result<pressone_client::Client> {
-    let config = match target {
-        Target::Sandbox(_) => pressone_client::Client::config("", credentials::CLIENT_ID, credentials::CLIENT_SECRET),
-        Target::Live => pressone_client::Client::config(
-            env("PRESSONE_BASE_URL")?,
-            env("PRESSONE_CLIENT_ID")?,
-            env("PRESSONE_CLIENT_SECRET")?,
-        ),
+    let base_url = match base_url(target, Provider::PressOne) {
+        Some(url) => url,
+        None => env("PRESSONE_BASE_URL")?,
     };
-    finish(target, Provider::PressOne, config)
+    let (id, secret, cache) = client_credentials(target, Provider::PressOne)?;
+    let store = FileTokenStore::new(cache, "pressone", &base_url, &id);
+    let tokens = pressone_client::Client::token_provider(id, secret).with_store(store);
+    build(
+        Provider::PressOne,
+        pressone_client::Client::config_with_tokens(base_url, tokens),
+    )
 }
 
 /// `VELLOSIM_API_KEY` (and optionally `VELLOSIM_BASE_URL`).

@@ -6,16 +6,9 @@ use comfy_table::{Table, presets};
 use serde_json::{Map, Value};
 
 /// Field names under which providers nest the list a user asked for, most specific first.
-const LIST_FIELDS: [&str; 9] = [
-    "packages",
-    "operators",
-    "sims",
-    "esims",
-    "rows",
-    "data",
-    "items",
-    "plans",
-    "users",
+#[rustfmt::skip]
+const LIST_FIELDS: [&str; 10] = [
+    "packages", "operators", "sims", "esims", "rows", "data", "items", "plans", "users", "results",
 ];
 
 /// The widest a cell gets; long texts (installation steps) are cut.

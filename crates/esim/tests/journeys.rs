@@ -9,6 +9,8 @@ use serde_json::Value;
 /// A sandbox on a random port, served by its own runtime while the test runs `esim`.
 struct Session {
     sandbox: Sandbox,
+    /// Where this session's `esim` runs keep their tokens.
+    token_cache: std::path::PathBuf,
     _runtime: tokio::runtime::Runtime,
 }
 
@@ -39,14 +41,22 @@ const CREDENTIAL_VARIABLES: [&str; 10] = [
     "VELOCONNECT_BASE_URL",
 ];
 
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.token_cache);
+    }
+}
+
 impl Session {
     fn start() -> Session {
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
         let sandbox = runtime
             .block_on(Sandbox::start(Config::default()))
             .expect("sandbox starts");
+        let token_cache = std::env::temp_dir().join(format!("esim-journey-{}", sandbox.addr().port()));
         Session {
             sandbox,
+            token_cache,
             _runtime: runtime,
         }
     }
@@ -58,7 +68,10 @@ impl Session {
 
     fn esim_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut command = Command::new(env!("CARGO_BIN_EXE_esim"));
-        command.args(args).env_remove("ESIM_SANDBOX_URL");
+        command
+            .args(args)
+            .env_remove("ESIM_SANDBOX_URL")
+            .env("ESIM_TOKEN_CACHE", &self.token_cache);
         for name in CREDENTIAL_VARIABLES {
             command.env_remove(name);
         }
@@ -117,6 +130,173 @@ fn number(value: &Value, pointer: &str) -> f64 {
 }
 
 const MIB: f64 = 1024.0 * 1024.0;
+
+#[test]
+fn airalo_buy_install_use_and_top_up() {
+    let s = Session::start();
+    let packages = s.json(&["airalo", "get-packages", "--filter-country", "DE"]);
+    let germany = &packages["data"][0];
+    assert_eq!(germany["country_code"], "DE", "{germany:#}");
+    let package = &germany["operators"][0]["packages"][0];
+    let package_id = text(package, "/id");
+    let balance = |s: &Session| {
+        number(
+            &s.json(&["airalo", "get-balance"]),
+            "/data/balances/availableBalance/amount",
+        )
+    };
+    let before = balance(&s);
+
+    let order = s.json(&[
+        "airalo",
+        "submit-order",
+        "--package-id",
+        package_id,
+        "--quantity",
+        "1",
+        "--description",
+        "j1",
+    ]);
+    assert_eq!(order["data"]["package_id"], package_id.to_owned());
+    let sim = &order["data"]["sims"][0];
+    let iccid = text(sim, "/iccid");
+    assert!(
+        iccid.len() == 19 && iccid.bytes().all(|b| b.is_ascii_digit()),
+        "{iccid}"
+    );
+    let lpa = text(sim, "/qrcode");
+    assert!(lpa.starts_with("LPA:1$"), "{lpa}");
+
+    let instructions = s.json(&["airalo", "get-installation-instructions", "--sim-iccid", iccid]);
+    let ios = &instructions["data"]["instructions"]["ios"][0];
+    assert_eq!(
+        ios["installation_via_qr_code"]["qr_code_data"],
+        lpa.to_owned(),
+        "{instructions:#}"
+    );
+
+    let usage = s.json(&["airalo", "get-usage", "--sim-iccid", iccid]);
+    let total = number(&usage, "/data/total");
+    assert_eq!(number(&usage, "/data/remaining"), total);
+    assert_eq!(usage["data"]["status"], "ACTIVE");
+    s.esim(&["sandbox", "skip", "10"]).json();
+    let remaining = number(
+        &s.json(&["airalo", "get-usage", "--sim-iccid", iccid]),
+        "/data/remaining",
+    );
+    // Ten simulated hours (whole MB; the test's own seconds may round one more away).
+    let expected = total - 10.0 * USAGE_MB_PER_HOUR;
+    assert!(
+        remaining <= expected && remaining >= expected - 1.0,
+        "{remaining} vs {expected}"
+    );
+
+    let top_ups = s.json(&["airalo", "get-topup-packages", "--iccid", iccid]);
+    let top_up = &top_ups["data"][0];
+    let top_up_id = text(top_up, "/id");
+    s.json(&[
+        "airalo",
+        "submit-topup-order",
+        "--iccid",
+        iccid,
+        "--package-id",
+        top_up_id,
+        "--description",
+        "j2",
+    ]);
+    let history = s.json(&["airalo", "get-esim-package-history", "--iccid", iccid]);
+    let ids: Vec<&str> = history["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["package"]["id"].as_str())
+        .collect();
+    assert!(ids.contains(&package_id) && ids.contains(&top_up_id), "{history:#}");
+    let grown = number(&s.json(&["airalo", "get-usage", "--sim-iccid", iccid]), "/data/total");
+    assert_eq!(grown, total + number(top_up, "/amount"));
+    let spent = number(package, "/net_price") + number(top_up, "/net_price");
+    let after = balance(&s);
+    assert!((before - after - spent).abs() < 1e-6, "{before} - {spent} != {after}");
+
+    // Every `esim` run above is a new process, and the sandbox, like Airalo, allows three
+    // token requests a minute: they shared one cached token.
+    let cached: Vec<_> = std::fs::read_dir(&s.token_cache).unwrap().collect();
+    assert_eq!(cached.len(), 1, "{cached:?}");
+
+    let orders = s.esim(&["--sandbox", "airalo", "get-order-list", "--all", "--limit", "1"]);
+    let listed = orders.json();
+    // The order and the top-up, a page each.
+    let codes: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o["description"].as_str())
+        .collect();
+    assert_eq!(codes.len(), 2, "{listed:#}");
+    assert!(codes.contains(&"j1") && codes.contains(&"j2"), "{codes:?}");
+    assert!(orders.stderr.contains("2 items in 2 pages"), "{}", orders.stderr);
+}
+
+#[test]
+fn airalo_documented_errors_are_reachable() {
+    let s = Session::start();
+    let stderr = s.fails(&[
+        "airalo",
+        "submit-order",
+        "--package-id",
+        "germany-7days-1gb",
+        "--quantity",
+        "51",
+    ]);
+    assert!(stderr.contains("HTTP 422") && stderr.contains("quantity"), "{stderr}");
+
+    // 50 of the dearest package cost more than the opening balance.
+    let stderr = s.fails(&[
+        "airalo",
+        "submit-order",
+        "--package-id",
+        "world-30days-20gb",
+        "--quantity",
+        "50",
+    ]);
+    assert!(
+        stderr.contains("HTTP 422") && stderr.contains("\"code\": 11"),
+        "{stderr}"
+    );
+
+    let never_issued = sandbox::catalogue::iccid(1, 9999);
+    let stderr = s.fails(&["airalo", "get-usage", "--sim-iccid", &never_issued]);
+    assert!(stderr.contains("HTTP 404"), "{stderr}");
+}
+
+#[test]
+fn pressone_order_from_a_json_body_and_voice_numbers() {
+    let s = Session::start();
+    let body = s.token_cache.with_extension("order.json");
+    std::fs::write(&body, r#"{"package_id": "france-7days-1gb", "quantity": 1}"#).unwrap();
+    let order = s.json(&["pressone", "submit-order", "--json-body", body.to_str().unwrap()]);
+    std::fs::remove_file(&body).unwrap();
+    assert_eq!(order["data"]["package_id"], "france-7days-1gb");
+    let iccid = text(&order, "/data/sims/0/iccid");
+    let sims = s.json(&["pressone", "get-esims-list"]);
+    assert_eq!(sims["data"][0]["iccid"], iccid.to_owned(), "{sims:#}");
+
+    let users = s.json(&["pressone", "list-users"]);
+    let first = &users["results"][0];
+    let email = text(first, "/email");
+    let table = s.esim(&[
+        "--sandbox",
+        "-o",
+        "table",
+        "--columns",
+        "email",
+        "pressone",
+        "list-users",
+    ]);
+    assert!(table.stdout.contains(email), "{}", table.stdout);
+    let renewed = s.json(&["pressone", "renew-number", "--email", email]);
+    assert!(renewed.is_object(), "{renewed:#}");
+}
 /// `catalogue::USAGE_MB_PER_HOUR`: what an active eSIM uses per simulated hour.
 const USAGE_MB_PER_HOUR: f64 = 40.0;
 
@@ -324,7 +504,12 @@ fn every_operation_of_every_spec_is_a_subcommand() {
             .collect();
         assert!(!operations.is_empty());
         for op in &operations {
-            assert!(subcommands.contains(&op.as_str()), "{}: no `{op}` in\n{}", provider.name(), help.stdout);
+            assert!(
+                subcommands.contains(&op.as_str()),
+                "{}: no `{op}` in\n{}",
+                provider.name(),
+                help.stdout
+            );
         }
     }
 }

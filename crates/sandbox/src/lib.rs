@@ -154,8 +154,6 @@ impl Shared {
     }
 }
 
-type SkipHook = Arc<dyn Fn(&Shared) + Send + Sync>;
-
 /// A running sandbox. Dropping it stops the server.
 pub struct Sandbox {
     addr: SocketAddr,
