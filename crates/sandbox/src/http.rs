@@ -33,3 +33,14 @@ pub async fn not_found() -> Response {
         serde_json::json!({"message": "not found in the sandbox"}),
     )
 }
+
+/// `url?query` with `page` set to `page`: the pagination links Airalo and PressOne send.
+pub fn page_link(url: &str, query: &[(String, String)], page: u64) -> String {
+    let mut pairs: Vec<(&str, String)> = query
+        .iter()
+        .filter(|(k, _)| k != "page")
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    pairs.push(("page", page.to_string()));
+    format!("{url}?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
+}

@@ -237,15 +237,7 @@ async fn list_users(State(voice): State<Arc<Voice>>, headers: HeaderMap, RawQuer
         voice.api.shared.origin,
         Provider::PressOne.mount()
     );
-    let link = |n: usize| {
-        let mut pairs: Vec<(&str, String)> = query
-            .iter()
-            .filter(|(k, _)| k != "page")
-            .map(|(k, v)| (k.as_str(), v.clone()))
-            .collect();
-        pairs.push(("page", n.to_string()));
-        format!("{url}?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
-    };
+    let link = |n: usize| crate::http::page_link(&url, &query, n as u64);
     let results: Vec<Value> = matched
         .iter()
         .skip((page - 1) * PAGE_SIZE)

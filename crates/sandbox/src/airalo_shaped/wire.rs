@@ -276,15 +276,7 @@ pub fn paginate(
     let last_page = total.div_ceil(per_page).max(1);
     let start = (page - 1).saturating_mul(per_page).min(total);
     let end = start.saturating_add(per_page).min(total);
-    let link = |n: u64| {
-        let mut pairs: Vec<(&str, String)> = query
-            .iter()
-            .filter(|(k, _)| k != "page")
-            .map(|(k, v)| (k.as_str(), v.clone()))
-            .collect();
-        pairs.push(("page", n.to_string()));
-        format!("{url}?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
-    };
+    let link = |n: u64| crate::http::page_link(url, query, n);
     let links = json!({
         "first": link(1),
         "last": link(last_page),
