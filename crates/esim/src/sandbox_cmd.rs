@@ -3,7 +3,6 @@
 
 use anyhow::Context as _;
 use clap::{Arg, ArgMatches, Command, value_parser};
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::output::Output;
@@ -14,16 +13,9 @@ pub fn command() -> Command {
     Command::new(NAME)
         .about("The local sandbox of every provider (no credentials needed)")
         .subcommand_required(true)
-        .subcommand(
-            Command::new("serve")
-                .about("Serve the sandbox until interrupted; prints its address first")
-                .arg(
-                    Arg::new("listen")
-                        .long("listen")
-                        .value_parser(value_parser!(SocketAddr))
-                        .default_value("127.0.0.1:0"),
-                ),
-        )
+        .subcommand(sandbox::cli::args(
+            Command::new("serve").about("Serve the sandbox until interrupted; prints its address first"),
+        ))
         .subcommand(
             Command::new("skip")
                 .about("Move the sandbox's simulated time forward (usage grows, packages and tokens expire)")
@@ -44,21 +36,7 @@ fn origin() -> anyhow::Result<String> {
 pub async fn run(matches: &ArgMatches, out: &Output) -> anyhow::Result<()> {
     let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
     match matches.subcommand().expect("subcommand_required") {
-        ("serve", args) => {
-            let listen = *args.get_one::<SocketAddr>("listen").expect("has a default");
-            let sandbox = sandbox::Sandbox::start(sandbox::Config {
-                listen,
-                ..Default::default()
-            })
-            .await?;
-            println!("{}", sandbox.origin());
-            eprintln!(
-                "sandbox listening; use it with: ESIM_SANDBOX_URL={} esim --sandbox …",
-                sandbox.origin()
-            );
-            tokio::signal::ctrl_c().await?;
-            Ok(())
-        }
+        ("serve", args) => Ok(sandbox::cli::serve(sandbox::cli::config(args)).await?),
         ("skip", args) => {
             let hours = *args.get_one::<u64>("hours").expect("required");
             let response = http

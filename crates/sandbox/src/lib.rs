@@ -17,6 +17,7 @@ mod admin;
 mod airalo;
 mod airalo_shaped;
 pub mod catalogue;
+pub mod cli;
 mod clock;
 mod http;
 mod pressone;

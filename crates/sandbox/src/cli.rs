@@ -1,0 +1,78 @@
+//! The sandbox's command line, shared by the `sandbox` binary and `esim sandbox serve`.
+
+use std::net::SocketAddr;
+
+use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
+
+use crate::{Config, Provider, Sandbox, credentials};
+
+/// Adds the sandbox's options to `command`.
+pub fn args(command: Command) -> Command {
+    command
+        .arg(
+            Arg::new("listen")
+                .long("listen")
+                .value_parser(value_parser!(SocketAddr))
+                .default_value("127.0.0.1:0")
+                .help("Address to listen on; port 0 picks a free port"),
+        )
+        .arg(
+            Arg::new("webhook")
+                .long("webhook")
+                .value_name("PROVIDER=URL")
+                .value_parser(webhook)
+                .action(ArgAction::Append)
+                .help("Deliver PROVIDER's webhooks to URL (airalo, pressone, vellosim, veloconnect)"),
+        )
+        .arg(
+            Arg::new("no-rate-limits")
+                .long("no-rate-limits")
+                .action(ArgAction::SetTrue)
+                .help("Never answer 429"),
+        )
+}
+
+fn webhook(value: &str) -> Result<(Provider, String), String> {
+    let (name, url) = value.split_once('=').ok_or("expected PROVIDER=URL")?;
+    let provider = Provider::ALL
+        .into_iter()
+        .find(|p| p.name() == name)
+        .ok_or_else(|| format!("unknown provider {name:?}"))?;
+    Ok((provider, url.to_owned()))
+}
+
+/// The configuration the options given to [`args`] describe.
+pub fn config(matches: &ArgMatches) -> Config {
+    Config {
+        listen: *matches.get_one::<SocketAddr>("listen").expect("has a default"),
+        rate_limits: !matches.get_flag("no-rate-limits"),
+        webhook_urls: matches
+            .get_many::<(Provider, String)>("webhook")
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect(),
+        ..Config::default()
+    }
+}
+
+/// Serves until interrupted. The first line printed is the origin (`http://127.0.0.1:PORT`),
+/// so scripts can start it in the background and read where it listens.
+pub async fn serve(config: Config) -> std::io::Result<()> {
+    let sandbox = Sandbox::start(config).await?;
+    let origin = sandbox.origin();
+    println!("{origin}");
+    for provider in Provider::ALL {
+        println!("  {:<12} {}", provider.name(), sandbox.base_url(provider));
+    }
+    println!(
+        "credentials: client_id={} client_secret={} vellosim key={} veloconnect key={}",
+        credentials::CLIENT_ID,
+        credentials::CLIENT_SECRET,
+        credentials::VELLOSIM_API_KEY,
+        credentials::VELOCONNECT_API_KEY
+    );
+    println!("admin: POST {origin}/_sandbox/clock/skip {{\"seconds\":N}}, GET {origin}/_sandbox/webhooks");
+    println!("esim: ESIM_SANDBOX_URL={origin} esim --sandbox <provider> <operation>");
+    tokio::signal::ctrl_c().await
+}
