@@ -6,11 +6,15 @@ use anyhow::{Context, bail};
 use serde_yaml::Value;
 
 /// `(type, format)` pairs generated as a hand-written Rust type instead of progenitor's default.
-pub const CONVERTED_FORMATS: [(&str, &str, &str); 3] = [
+pub const CONVERTED_FORMATS: [(&str, &str, &str); 4] = [
     // Prices: exact decimals (a JSON number or a numeric string), never binary floats.
     ("number", "decimal", "::rust_decimal::Decimal"),
     // The provider's text, kept verbatim and parsed on demand: an odd format never fails a response.
     ("string", "date-time", "::provider_core::Timestamp"),
+    // The same, for timestamps a provider writes in its own notation rather than RFC 3339
+    // (Airalo's `2023-02-27 14:09:55`): the spec says so, and validators do not hold it to
+    // `date-time`.
+    ("string", "provider-date-time", "::provider_core::Timestamp"),
     // Integers some providers send as strings.
     ("integer", "int-or-string", "::provider_core::LenientInt"),
 ];

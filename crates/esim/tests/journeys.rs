@@ -158,6 +158,12 @@ fn airalo_buy_install_use_and_top_up() {
         "j1",
     ]);
     assert_eq!(order["data"]["package_id"], package_id.to_owned());
+    // Airalo's own notation (`format: provider-date-time`), not RFC 3339.
+    let created = text(&order, "/data/created_at");
+    assert!(
+        chrono::NaiveDateTime::parse_from_str(created, "%Y-%m-%d %H:%M:%S").is_ok(),
+        "{created}"
+    );
     let sim = &order["data"]["sims"][0];
     let iccid = text(sim, "/iccid");
     assert!(

@@ -33,11 +33,20 @@ impl Clock {
     }
 }
 
-/// `2026-11-23T12:00:00Z`: Airalo and PressOne timestamps. Their pages show
-/// `2026-11-23 12:00:00`, but our specs declare `format: date-time` (RFC 3339), which the
-/// conformance check enforces; the clients read both.
+/// `2026-11-23 12:00:00`: how Airalo (and PressOne) write most timestamps; the spec marks
+/// those fields `format: provider-date-time`.
 pub fn airalo_format(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// `2026-11-23 12:00`: Airalo's future-order dates (UTC, to the minute).
+pub fn airalo_minutes(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// `2026-11-23T12:00:00+00:00`: the ISO 8601 Airalo uses in package history.
+pub fn iso_offset(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
 /// RFC 3339 with milliseconds and `Z`, as Vellosim and VeloConnect send.

@@ -17,7 +17,7 @@ use crate::airalo_shaped::orders::{INSUFFICIENT, Include, Purchase, purchase};
 use crate::airalo_shaped::wire::{
     Fields, Reply, body, business, invalid, invalid_field, page_params, paginate, param, query, success,
 };
-use crate::clock::airalo_format;
+use crate::clock::{airalo_format, airalo_minutes};
 use crate::http::json;
 
 type Body = Result<Bytes, BytesRejection>;
@@ -43,8 +43,8 @@ impl FutureOrder {
             "description": self.purchase.description,
             "status": "pending",
             "package_id": self.purchase.pkg.id(),
-            "due_date": airalo_format(self.due),
-            "latest_cancellation_date": airalo_format(self.cancellable_until()),
+            "due_date": airalo_minutes(self.due),
+            "latest_cancellation_date": airalo_minutes(self.cancellable_until()),
         })
     }
 }

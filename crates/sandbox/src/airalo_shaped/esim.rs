@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::offer::{Pkg, destination, operator_title};
 use super::wire::percent_encode;
 use crate::catalogue::{SMDP_ADDRESS, USAGE_MB_PER_HOUR, activation_code, lpa};
-use crate::clock::airalo_format;
+use crate::clock::{airalo_format, iso_offset};
 
 pub struct Esim {
     pub id: u64,
@@ -166,9 +166,9 @@ impl Esim {
                     "id": bundle.id,
                     "status": status,
                     "remaining": remaining,
-                    "activated_at": airalo_format(bundle.activated_at),
-                    "expired_at": airalo_format(bundle.expires_at),
-                    "finished_at": bundle.finished_at.map(airalo_format),
+                    "activated_at": iso_offset(bundle.activated_at),
+                    "expired_at": iso_offset(bundle.expires_at),
+                    "finished_at": bundle.finished_at.map(iso_offset),
                     "package": bundle.pkg.short_json(),
                 })
             })
