@@ -197,4 +197,29 @@ mod tests {
     fn the_command_line_is_well_formed() {
         super::command().debug_assert();
     }
+
+    /// Every provider's subcommands and their flags (`!` required, `…` repeatable): a spec
+    /// change shows up here as a reviewed snapshot diff of what users type.
+    #[test]
+    fn command_line_surface() {
+        for provider in super::command().get_subcommands().filter(|c| c.get_name() != "help") {
+            let mut lines = Vec::new();
+            for op in provider.get_subcommands() {
+                let flags: Vec<String> = op
+                    .get_arguments()
+                    .filter_map(|arg| {
+                        let long = arg.get_long()?;
+                        let required = if arg.is_required_set() { "!" } else { "" };
+                        let repeated = match arg.get_action() {
+                            clap::ArgAction::Append => "…",
+                            _ => "",
+                        };
+                        Some(format!("--{long}{required}{repeated}"))
+                    })
+                    .collect();
+                lines.push(format!("{} {}", op.get_name(), flags.join(" ")).trim_end().to_owned());
+            }
+            insta::assert_snapshot!(provider.get_name().to_owned(), lines.join("\n"));
+        }
+    }
 }
