@@ -143,12 +143,15 @@ async fn run(matches: &ArgMatches, out: &Output) -> anyhow::Result<()> {
     let mut embedded = None;
     let target = if matches.get_flag("sandbox") {
         match std::env::var("ESIM_SANDBOX_URL") {
-            Ok(origin) => Target::Sandbox(origin),
+            Ok(origin) => Target::Sandbox {
+                origin,
+                embedded: false,
+            },
             Err(_) => {
                 let sandbox = sandbox::Sandbox::start(sandbox::Config::default()).await?;
                 let origin = sandbox.origin().to_owned();
                 embedded = Some(sandbox);
-                Target::Sandbox(origin)
+                Target::Sandbox { origin, embedded: true }
             }
         }
     } else {

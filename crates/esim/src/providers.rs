@@ -1,8 +1,7 @@
 //! Building each provider's client: from environment variables, or against a sandbox.
 
-use std::path::PathBuf;
-
 use anyhow::Context as _;
+use provider_core::TokenProvider;
 use sandbox::{Provider, credentials};
 
 use crate::token_cache::{self, FileTokenStore};
@@ -11,15 +10,16 @@ use crate::token_cache::{self, FileTokenStore};
 pub enum Target {
     /// The provider itself, with credentials from the environment.
     Live,
-    /// A sandbox at this origin (`http://127.0.0.1:PORT`), with its fixed credentials.
-    Sandbox(String),
+    /// A sandbox at this origin (`http://127.0.0.1:PORT`), with its fixed credentials;
+    /// `embedded` when it was started for this run only.
+    Sandbox { origin: String, embedded: bool },
 }
 
 impl Target {
     fn sandbox_url(&self, provider: Provider) -> Option<String> {
         match self {
             Target::Live => None,
-            Target::Sandbox(origin) => Some(format!("{}{}", origin.trim_end_matches('/'), provider.mount())),
+            Target::Sandbox { origin, .. } => Some(format!("{}{}", origin.trim_end_matches('/'), provider.mount())),
         }
     }
 }
@@ -55,25 +55,40 @@ fn build<C: provider_core::FromParts>(provider: Provider, config: provider_core:
         .with_context(|| format!("configuring the {} client", provider.name()))
 }
 
-/// The client id and secret of a client-credentials provider, and where its tokens are kept.
-fn client_credentials(target: &Target, provider: Provider) -> anyhow::Result<(String, String, PathBuf)> {
+/// The bearer tokens of a client-credentials provider (`make` is its token exchange), kept
+/// between runs unless the sandbox they are for ends with this run.
+fn tokens(
+    target: &Target,
+    provider: Provider,
+    base_url: &str,
+    make: fn(String, String) -> TokenProvider,
+) -> anyhow::Result<TokenProvider> {
     let prefix = provider.name().to_uppercase();
     let (id, secret) = match target {
-        Target::Sandbox(_) => (credentials::CLIENT_ID.to_owned(), credentials::CLIENT_SECRET.to_owned()),
+        Target::Sandbox { .. } => (credentials::CLIENT_ID.to_owned(), credentials::CLIENT_SECRET.to_owned()),
         Target::Live => (
             env(&format!("{prefix}_CLIENT_ID"))?,
             env(&format!("{prefix}_CLIENT_SECRET"))?,
         ),
     };
-    Ok((id, secret, token_cache::dir(matches!(target, Target::Sandbox(_)))))
+    let cache = match target {
+        Target::Sandbox { embedded: true, .. } => None,
+        Target::Sandbox { embedded: false, .. } => Some(token_cache::dir(true)),
+        Target::Live => Some(token_cache::dir(false)),
+    };
+    let tokens = make(id.clone(), secret);
+    Ok(match cache {
+        Some(dir) => tokens.with_store(FileTokenStore::new(dir, provider.name(), base_url, &id)),
+        None => tokens,
+    })
 }
 
 /// `AIRALO_CLIENT_ID`, `AIRALO_CLIENT_SECRET` (and optionally `AIRALO_BASE_URL`).
 pub fn airalo(target: &Target) -> anyhow::Result<airalo_client::Client> {
     let base_url = base_url(target, Provider::Airalo).unwrap_or_else(|| airalo_client::servers::PRODUCTION.to_owned());
-    let (id, secret, cache) = client_credentials(target, Provider::Airalo)?;
-    let store = FileTokenStore::new(cache, "airalo", &base_url, &id);
-    let tokens = airalo_client::Client::token_provider(id, secret).with_store(store);
+    let tokens = tokens(target, Provider::Airalo, &base_url, |id, secret| {
+        airalo_client::Client::token_provider(id, secret)
+    })?;
     build(
         Provider::Airalo,
         airalo_client::Client::config_with_tokens(tokens).base_url(base_url),
@@ -86,9 +101,9 @@ pub fn pressone(target: &Target) -> anyhow::Result<pressone_client::Client> {
         Some(url) => url,
         None => env("PRESSONE_BASE_URL")?,
     };
-    let (id, secret, cache) = client_credentials(target, Provider::PressOne)?;
-    let store = FileTokenStore::new(cache, "pressone", &base_url, &id);
-    let tokens = pressone_client::Client::token_provider(id, secret).with_store(store);
+    let tokens = tokens(target, Provider::PressOne, &base_url, |id, secret| {
+        pressone_client::Client::token_provider(id, secret)
+    })?;
     build(
         Provider::PressOne,
         pressone_client::Client::config_with_tokens(base_url, tokens),
@@ -98,7 +113,7 @@ pub fn pressone(target: &Target) -> anyhow::Result<pressone_client::Client> {
 /// `VELLOSIM_API_KEY` (and optionally `VELLOSIM_BASE_URL`).
 pub fn vellosim(target: &Target) -> anyhow::Result<vellosim_client::Client> {
     let key = match target {
-        Target::Sandbox(_) => credentials::VELLOSIM_API_KEY.to_owned(),
+        Target::Sandbox { .. } => credentials::VELLOSIM_API_KEY.to_owned(),
         Target::Live => env("VELLOSIM_API_KEY")?,
     };
     finish(target, Provider::Vellosim, vellosim_client::Client::config(key))
@@ -107,7 +122,7 @@ pub fn vellosim(target: &Target) -> anyhow::Result<vellosim_client::Client> {
 /// `VELOCONNECT_API_KEY` (and optionally `VELOCONNECT_BASE_URL`).
 pub fn veloconnect(target: &Target) -> anyhow::Result<veloconnect_client::Client> {
     let key = match target {
-        Target::Sandbox(_) => credentials::VELOCONNECT_API_KEY.to_owned(),
+        Target::Sandbox { .. } => credentials::VELOCONNECT_API_KEY.to_owned(),
         Target::Live => env("VELOCONNECT_API_KEY")?,
     };
     finish(target, Provider::VeloConnect, veloconnect_client::Client::config(key))

@@ -81,8 +81,8 @@ impl TokenStore for FileTokenStore {
     }
 }
 
-/// `ESIM_TOKEN_CACHE`, else the user's cache directory; sandbox tokens go to the temporary
-/// directory, as the sandbox itself is gone when its process ends.
+/// `ESIM_TOKEN_CACHE`, else the user's cache directory; a sandbox's tokens go to the
+/// temporary directory, as they end with the sandbox (started by hand, for a session).
 pub fn dir(sandbox: bool) -> PathBuf {
     if let Some(dir) = std::env::var_os("ESIM_TOKEN_CACHE") {
         return PathBuf::from(dir);
