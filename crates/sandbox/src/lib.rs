@@ -171,7 +171,7 @@ impl Sandbox {
             config,
             clock: Clock::new(),
             limits: rate_limit::RateLimiter::default(),
-            webhooks: webhooks::Webhooks::default(),
+            webhooks: webhooks::Webhooks::new(),
             origin: format!("http://{addr}"),
             on_skip: Default::default(),
         });

@@ -22,20 +22,32 @@ pub struct Delivery {
     pub outcome: Result<u16, String>,
 }
 
-#[derive(Default)]
 pub struct Webhooks {
+    /// The sandbox's runtime: deliveries start from wherever an event happens, including
+    /// `Sandbox::skip` called outside any runtime.
+    runtime: tokio::runtime::Handle,
     deliveries: Arc<Mutex<Vec<Delivery>>>,
     changed: Arc<tokio::sync::Notify>,
     client: reqwest::Client,
 }
 
 impl Webhooks {
+    /// Must be called on the runtime that serves the sandbox.
+    pub fn new() -> Webhooks {
+        Webhooks {
+            runtime: tokio::runtime::Handle::current(),
+            deliveries: Arc::default(),
+            changed: Arc::default(),
+            client: reqwest::Client::default(),
+        }
+    }
+
     /// Sends `body` to `url` in the background and records the outcome.
     pub fn deliver(&self, provider: Provider, url: Option<String>, headers: Vec<(String, String)>, body: String) {
         let deliveries = self.deliveries.clone();
         let changed = self.changed.clone();
         let client = self.client.clone();
-        tokio::spawn(async move {
+        self.runtime.spawn(async move {
             let outcome = match &url {
                 None => Err("no webhook URL configured".to_owned()),
                 Some(url) => {

@@ -361,3 +361,24 @@ async fn rate_limit_answers_429_until_the_window_passes() {
     sandbox.skip(Duration::from_secs(60));
     client.get_wallet_balance().send().await.unwrap();
 }
+
+/// An embedding test may skip time from a thread outside the sandbox's runtime: the webhooks
+/// that causes are still sent (from the sandbox's own runtime).
+#[test]
+fn skipping_time_outside_the_runtime_still_sends_webhooks() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = runtime.block_on(Sandbox::start(Config::default())).unwrap();
+    let client = connect(&sandbox, credentials::VELLOSIM_API_KEY);
+    runtime
+        .block_on(client.purchase_esim().body(buy("DE_1GB_7D")).send())
+        .unwrap();
+    let created = runtime
+        .block_on(sandbox.wait_for_webhooks(1, Duration::from_secs(5)))
+        .len();
+
+    // 1 GB at 40 MB an hour: 25 % is used after under seven hours.
+    sandbox.skip(Duration::from_secs(7 * 3600));
+    let all = runtime.block_on(sandbox.wait_for_webhooks(created + 1, Duration::from_secs(5)));
+    let updates: Vec<_> = all.iter().filter(|d| d.body.contains("esim.data_updated")).collect();
+    assert_eq!(updates.len(), 1, "{all:#?}");
+}
