@@ -42,25 +42,21 @@ pub fn find(provider: &str, operation_id: &str) -> Option<Listing> {
     }
 }
 
-fn count(value: &Value, pointer: &str) -> Option<u64> {
-    value.pointer(pointer).and_then(Value::as_i64).map(|n| n.max(0) as u64)
+fn count(value: &Value, pointer: &str) -> Option<i64> {
+    value.pointer(pointer).and_then(Value::as_i64)
 }
 
-/// Airalo pages carry `meta.last_page` (as `provider_clients::airalo_shaped::total`).
+// The same fields the facade's streams read, judged by the same rule (`Total::reported`).
 fn airalo_total(page: &Value) -> Total {
-    count(page, "/meta/last_page").map_or(Total::Unknown, Total::Pages)
+    Total::reported(count(page, "/meta/last_page"), None)
 }
 
 fn vellosim_total(page: &Value) -> Total {
-    match (count(page, "/totalPages"), count(page, "/total")) {
-        (Some(pages), _) => Total::Pages(pages),
-        (None, Some(items)) => Total::Items(items),
-        (None, None) => Total::Unknown,
-    }
+    Total::reported(count(page, "/totalPages"), count(page, "/total"))
 }
 
 fn veloconnect_total(page: &Value) -> Total {
-    count(page, "/count").map_or(Total::Unknown, Total::Items)
+    Total::reported(None, count(page, "/count"))
 }
 
 impl Listing {

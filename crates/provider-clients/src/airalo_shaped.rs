@@ -6,10 +6,7 @@ use airalo_client::types;
 
 /// Airalo pages carry `meta.last_page`.
 pub fn total(meta: Option<&types::PaginationMeta>) -> Total {
-    match meta.and_then(|m| m.last_page) {
-        Some(last) => Total::Pages(last.max(0) as u64),
-        None => Total::Unknown,
-    }
+    Total::reported(meta.and_then(|m| m.last_page), None)
 }
 
 /// Which packages to list; the SDKs' convenience filters.

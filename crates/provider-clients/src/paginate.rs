@@ -22,6 +22,18 @@ pub enum Total {
     Unknown,
 }
 
+impl Total {
+    /// From what a page reports: a page count wins over an item count, a negative one
+    /// counts as zero, and neither means unknown.
+    pub fn reported(pages: Option<i64>, items: Option<i64>) -> Total {
+        match (pages, items) {
+            (Some(pages), _) => Total::Pages(pages.max(0) as u64),
+            (None, Some(items)) => Total::Items(items.max(0) as u64),
+            (None, None) => Total::Unknown,
+        }
+    }
+}
+
 /// One fetched page: its items and what it says about the total.
 #[derive(Debug)]
 pub struct Page<T> {

@@ -20,14 +20,9 @@ pub fn my_esims_concurrent(
 async fn my_esims_page(client: &Client, cursor: PageNumber) -> Result<Page<types::Esim>, Error> {
     let (page, limit) = cursor.query();
     let page = client.get_my_esims().page(page).limit(limit).send().await?.into_inner();
-    let total = match (page.total_pages, page.total) {
-        (Some(pages), _) => Total::Pages(pages.max(0) as u64),
-        (None, Some(items)) => Total::Items(items.max(0) as u64),
-        (None, None) => Total::Unknown,
-    };
     Ok(Page {
+        total: Total::reported(page.total_pages, page.total),
         items: page.esims,
-        total,
     })
 }
 

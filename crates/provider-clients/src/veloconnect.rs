@@ -6,8 +6,10 @@ pub use veloconnect_client::*;
 use crate::paginate::{self, Offset, Page, Total};
 
 fn page<T>(count: Option<i64>, rows: Vec<T>) -> Page<T> {
-    let total = count.map_or(Total::Unknown, |c| Total::Items(c.max(0) as u64));
-    Page { items: rows, total }
+    Page {
+        items: rows,
+        total: Total::reported(None, count),
+    }
 }
 
 /// Every plan, `per_page` at a time until `count`; `configure` adds the area filters.
