@@ -1,5 +1,5 @@
 //! `cargo xtask conformance`: an independent check that the sandbox answers as our specs
-//! say. schemathesis (from PyPI, in a venv under `target/`) generates requests from each
+//! say. schemathesis (from PyPI, in a venv in cargo's target directory) generates requests from each
 //! spec, valid and invalid, sends them to a freshly started sandbox and checks every
 //! response against the spec: status documented, content type, headers, body schema, and
 //! never a 5xx.
@@ -27,17 +27,16 @@ const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_co
 const EXAMPLES: &str = "25";
 
 pub fn conformance(root: &Path) -> anyhow::Result<()> {
-    let work = root.join("target/conformance");
+    let work = background::target_dir(root)?.join("conformance");
     let schemathesis = install(&work)?;
-    background::build(root, "sandbox")?;
-    let sandbox = Background::start(&root.join("target/debug/sandbox"), &[])?;
+    let sandbox = Background::start(&background::build(root, "sandbox", "sandbox")?, &[])?;
     let mut failed = Vec::new();
     for spec in Spec::load_all(root)? {
         let base_url = format!("{}{}", sandbox.origin, mount(&spec.name)?);
         let auth = auth_header(&spec.name, &base_url)?;
         println!("\n==> schemathesis: {} against {base_url}", spec.display_path());
         let status = Command::new(&schemathesis)
-            // It keeps a cache (`.schemathesis/`) in its working directory: keep it in target/.
+            // It keeps a cache (`.schemathesis/`) in its working directory: keep it in the target directory.
             .current_dir(&work)
             .args(["run", "--url", &base_url, "--checks", CHECKS, "--mode", "all"])
             // One worker: with two, hypothesis' shared lambda-source cache races and the run
