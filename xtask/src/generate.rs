@@ -9,6 +9,7 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use quote::{format_ident, quote};
 use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 
+use crate::pagination;
 use crate::spec::{CONVERTED_FORMATS, Spec, StringEnum, converted_format, pascal_case, rust_type};
 
 /// One file the generator owns.
@@ -84,8 +85,14 @@ fn render(spec: &Spec) -> anyhow::Result<Vec<Output>> {
     };
 
     let mut client_file = parse(spec, client)?;
+    let streams = pagination::streams(spec, &client_file)?;
+    client_file.items.extend(streams);
     add_to_types_module(&mut client_file, enums.iter().map(open_enum).collect())?;
     client_file.items.extend(parse(spec, extras(spec))?.items);
+    client_file.items.extend(parse(spec, pagination::table(spec)?)?.items);
+
+    let mut cli_file = parse(spec, cli)?;
+    cli_file.items.extend(parse(spec, cli_printer())?.items);
 
     let header = |what: &str| {
         format!(
@@ -106,7 +113,7 @@ fn render(spec: &Spec) -> anyhow::Result<Vec<Output>> {
         Output {
             path: spec.cli_file(),
             contents: header("the `esim` subcommands")
-                + &fix_cli(&spec.crate_ident(), &prettyplease::unparse(&parse(spec, cli)?)),
+                + &fix_cli(&spec.crate_ident(), &prettyplease::unparse(&cli_file)),
         },
     ])
 }
@@ -257,6 +264,60 @@ fn extras(spec: &Spec) -> TokenStream {
                 #(#arms)*
                 _ => return None,
             })
+        }
+    }
+}
+
+/// The CLI's `CliConfig`, for any printer of the `esim` crate (`crates/esim/src/output.rs`).
+fn cli_printer() -> TokenStream {
+    quote! {
+        /// Every callback goes to the `esim` crate's `Printer`. progenitor calls the `list_*`
+        /// ones only for dropshot-style paginated operations, which no provider has (`--all`
+        /// walks the `x-pagination` listings instead).
+        impl<P: crate::output::Printer + ?Sized> CliConfig for &P {
+            fn success_item<T>(&self, value: &::progenitor_client::ResponseValue<T>)
+            where
+                T: ::serde::Serialize + ::std::fmt::Debug,
+            {
+                (**self).success(value.as_ref());
+            }
+
+            fn success_no_item(&self, value: &::progenitor_client::ResponseValue<()>) {
+                (**self).success_without_body(value.status());
+            }
+
+            fn error<T>(&self, value: &::progenitor_client::Error<T>)
+            where
+                T: ::serde::Serialize + ::std::fmt::Debug,
+            {
+                (**self).failure(value);
+            }
+
+            fn list_start<T>(&self)
+            where
+                T: ::serde::Serialize + ::std::fmt::Debug,
+            {
+            }
+
+            fn list_item<T>(&self, value: &T)
+            where
+                T: ::serde::Serialize + ::std::fmt::Debug,
+            {
+                (**self).success(value);
+            }
+
+            fn list_end_success<T>(&self)
+            where
+                T: ::serde::Serialize + ::std::fmt::Debug,
+            {
+            }
+
+            fn list_end_error<T>(&self, value: &::progenitor_client::Error<T>)
+            where
+                T: ::serde::Serialize + ::std::fmt::Debug,
+            {
+                (**self).failure(value);
+            }
         }
     }
 }

@@ -56,6 +56,61 @@ impl Operation<'_> {
     }
 }
 
+/// A listing's `x-pagination`: how its pages are requested and where a page says what.
+pub struct Pagination {
+    /// `page` (the `page` and `limit` query parameters) or `offset` (`offset` and `limit`).
+    pub style: String,
+    /// JSON pointer to the page's items in the response body (`/esims`).
+    pub items: String,
+    /// JSON pointer to the page count, if the page has one (`/meta/last_page`).
+    pub total_pages: Option<String>,
+    /// JSON pointer to the item count, if the page has one (`/count`).
+    pub total_items: Option<String>,
+}
+
+impl Pagination {
+    pub const STYLES: [&str; 2] = ["page", "offset"];
+
+    /// The query parameter that says where a page starts (`page` or `offset`).
+    pub fn position_param(&self) -> &str {
+        &self.style
+    }
+}
+
+impl Operation<'_> {
+    /// The operation's `x-pagination`, if it has one; `Err` when it is malformed.
+    pub fn pagination(&self) -> Result<Option<Pagination>, String> {
+        let Some(ext) = self.node.get("x-pagination") else {
+            return Ok(None);
+        };
+        let text = |key: &str| ext.get(key).and_then(Value::as_str).map(str::to_owned);
+        let pointer = |key: &str| match text(key) {
+            Some(p) if p.starts_with('/') && p.len() > 1 => Ok(Some(p)),
+            None if ext.get(key).is_none() => Ok(None),
+            other => Err(format!("`x-pagination.{key}` must be a JSON pointer (`/items`), found {other:?}")),
+        };
+        let style = text("style").unwrap_or_default();
+        if !Pagination::STYLES.contains(&style.as_str()) {
+            return Err(format!("`x-pagination.style` must be one of {:?}, found {style:?}", Pagination::STYLES));
+        }
+        let items = pointer("items")?.ok_or("`x-pagination.items` is missing")?;
+        if let Some(mapping) = ext.as_mapping() {
+            let known = ["style", "items", "total-pages", "total-items"];
+            for key in mapping.keys().filter_map(Value::as_str) {
+                if !known.contains(&key) {
+                    return Err(format!("`x-pagination.{key}` is not one of {known:?}"));
+                }
+            }
+        }
+        Ok(Some(Pagination {
+            style,
+            items,
+            total_pages: pointer("total-pages")?,
+            total_items: pointer("total-items")?,
+        }))
+    }
+}
+
 /// A component schema that is a closed list of strings; it is generated as an open enum.
 pub struct StringEnum {
     pub name: String,

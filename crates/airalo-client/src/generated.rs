@@ -15393,6 +15393,276 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+impl ::provider_core::paginate::Paged for types::PackagesResponse {
+    type Item = <types::PackagesData as ::std::iter::IntoIterator>::Item;
+    fn into_page(
+        self,
+    ) -> ::provider_core::paginate::Page<
+        <types::PackagesData as ::std::iter::IntoIterator>::Item,
+    > {
+        let total = ::provider_core::paginate::Total::reported(
+            self
+                .meta
+                .as_ref()
+                .and_then(|v| v.last_page.as_ref())
+                .map(|v| ::std::primitive::i64::from(*v)),
+            ::std::option::Option::None,
+        );
+        ::provider_core::paginate::Page {
+            items: ::std::iter::IntoIterator::into_iter(self.data).collect(),
+            total,
+        }
+    }
+}
+impl<'a> builder::GetPackages<'a> {
+    /** Every item of getPackages (GET /packages), `page_size` at a time (`page` and `limit`) until the page count at `/meta/last_page`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            <types::PackagesData as ::std::iter::IntoIterator>::Item,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            <types::PackagesData as ::std::iter::IntoIterator>::Item,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::PageNumber,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<
+            <types::PackagesData as ::std::iter::IntoIterator>::Item,
+        >,
+        ::provider_core::Error<types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.page(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
+impl ::provider_core::paginate::Paged for types::OrderListResponse {
+    type Item = types::Order;
+    fn into_page(self) -> ::provider_core::paginate::Page<types::Order> {
+        let total = ::provider_core::paginate::Total::reported(
+            self
+                .meta
+                .as_ref()
+                .and_then(|v| v.last_page.as_ref())
+                .map(|v| ::std::primitive::i64::from(*v)),
+            ::std::option::Option::None,
+        );
+        ::provider_core::paginate::Page {
+            items: self.data,
+            total,
+        }
+    }
+}
+impl<'a> builder::GetOrderList<'a> {
+    /** Every item of getOrderList (GET /orders), `page_size` at a time (`page` and `limit`) until the page count at `/meta/last_page`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Order,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Order,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::PageNumber,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<types::Order>,
+        ::provider_core::Error<types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.page(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
+impl ::provider_core::paginate::Paged for types::FutureOrdersResponse {
+    type Item = types::FutureOrder;
+    fn into_page(self) -> ::provider_core::paginate::Page<types::FutureOrder> {
+        let total = ::provider_core::paginate::Total::reported(
+            self
+                .meta
+                .as_ref()
+                .and_then(|v| v.last_page.as_ref())
+                .map(|v| ::std::primitive::i64::from(*v)),
+            ::std::option::Option::None,
+        );
+        ::provider_core::paginate::Page {
+            items: self.data,
+            total,
+        }
+    }
+}
+impl<'a> builder::GetFutureOrders<'a> {
+    /** Every item of getFutureOrders (GET /future-orders), `page_size` at a time (`page` and `limit`) until the page count at `/meta/last_page`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::FutureOrder,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::FutureOrder,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::PageNumber,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<types::FutureOrder>,
+        ::provider_core::Error<types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.page(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
+impl ::provider_core::paginate::Paged for types::SimsResponse {
+    type Item = types::Sim;
+    fn into_page(self) -> ::provider_core::paginate::Page<types::Sim> {
+        let total = ::provider_core::paginate::Total::reported(
+            self
+                .meta
+                .as_ref()
+                .and_then(|v| v.last_page.as_ref())
+                .map(|v| ::std::primitive::i64::from(*v)),
+            ::std::option::Option::None,
+        );
+        ::provider_core::paginate::Page {
+            items: self.data,
+            total,
+        }
+    }
+}
+impl<'a> builder::GetEsimsList<'a> {
+    /** Every item of getEsimsList (GET /sims), `page_size` at a time (`page` and `limit`) until the page count at `/meta/last_page`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Sim,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Sim,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::PageNumber,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<types::Sim>,
+        ::provider_core::Error<types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.page(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
 /// Base URLs from the spec's `servers`, by environment.
 pub mod servers {
     ///The `production` host named in the spec's `servers`.
@@ -15666,3 +15936,35 @@ pub fn decode_component(
         },
     )
 }
+/// The paginated operations, as the spec's `x-pagination` declares them: their builders
+/// have `.stream(page_size)`; `esim --all` walks them.
+pub const LISTINGS: &[::provider_core::paginate::Listing] = &[
+    ::provider_core::paginate::Listing {
+        operation: "get_packages",
+        style: ::provider_core::paginate::Style::PageNumber,
+        items: "/data",
+        total_pages: ::std::option::Option::Some("/meta/last_page"),
+        total_items: ::std::option::Option::None,
+    },
+    ::provider_core::paginate::Listing {
+        operation: "get_order_list",
+        style: ::provider_core::paginate::Style::PageNumber,
+        items: "/data",
+        total_pages: ::std::option::Option::Some("/meta/last_page"),
+        total_items: ::std::option::Option::None,
+    },
+    ::provider_core::paginate::Listing {
+        operation: "get_future_orders",
+        style: ::provider_core::paginate::Style::PageNumber,
+        items: "/data",
+        total_pages: ::std::option::Option::Some("/meta/last_page"),
+        total_items: ::std::option::Option::None,
+    },
+    ::provider_core::paginate::Listing {
+        operation: "get_esims_list",
+        style: ::provider_core::paginate::Style::PageNumber,
+        items: "/data",
+        total_pages: ::std::option::Option::Some("/meta/last_page"),
+        total_items: ::std::option::Option::None,
+    },
+];

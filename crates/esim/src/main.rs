@@ -22,15 +22,20 @@ use std::process::ExitCode;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use heck::ToKebabCase;
 
-use output::{Format, Output};
+use output::{Capture, Format, Output};
+use provider_clients::paginate::Listing;
 use providers::Target;
 
 /// Generates the subcommands and the dispatch for one provider's generated module.
 macro_rules! provider {
-    ($module:ident, $client:path) => {
+    ($module:ident, $client_crate:ident, $client:path) => {
         mod $module {
             use super::*;
             use crate::generated::$module::{Cli, CliCommand};
+
+            fn listing(op: CliCommand) -> Option<&'static Listing> {
+                Listing::find($client_crate::LISTINGS, op.operation_id())
+            }
 
             pub fn command() -> Command {
                 let about = concat!(
@@ -46,7 +51,7 @@ macro_rules! provider {
                 for op in CliCommand::iter() {
                     let mut sub =
                         one_line_about(Cli::<&Output>::get_command(op)).name(op.operation_id().to_kebab_case());
-                    if listing::find(stringify!($module), op.operation_id()).is_some() {
+                    if listing(op).is_some() {
                         sub = sub.arg(all_arg());
                     }
                     command = command.subcommand(sub);
@@ -60,23 +65,32 @@ macro_rules! provider {
                     .find(|op| op.operation_id().to_kebab_case() == name)
                     .expect("clap only accepts the registered names");
                 let client = $client(target)?;
-                let cli = Cli::new(client, out);
-                match listing::find(stringify!($module), op.operation_id()) {
+                match listing(op) {
                     Some(listing) if sub.get_flag("all") => {
                         let per_page = sub.get_one::<i64>("limit").map_or(50, |l| (*l).max(1) as u64);
-                        listing.walk(out, per_page, || cli.execute(op, sub)).await
+                        let command = Cli::<&Output>::get_command(op);
+                        listing::walk(listing, out, per_page, |position| {
+                            let page = position.apply(&command, sub);
+                            let client = client.clone();
+                            async move {
+                                let capture = Capture::new(out);
+                                Cli::new(client, &capture).execute(op, &page?).await?;
+                                Ok(capture.into_page())
+                            }
+                        })
+                        .await
                     }
-                    _ => cli.execute(op, sub).await,
+                    _ => Cli::new(client, out).execute(op, sub).await,
                 }
             }
         }
     };
 }
 
-provider!(airalo, providers::airalo);
-provider!(pressone, providers::pressone);
-provider!(vellosim, providers::vellosim);
-provider!(veloconnect, providers::veloconnect);
+provider!(airalo, airalo_client, providers::airalo);
+provider!(pressone, pressone_client, providers::pressone);
+provider!(vellosim, vellosim_client, providers::vellosim);
+provider!(veloconnect, veloconnect_client, providers::veloconnect);
 
 /// The generated `about` is the summary and the description in one; listings show the
 /// summary and `--help` the whole.

@@ -2409,6 +2409,159 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+impl<'a> builder::GetPackages<'a> {
+    /** Every item of getPackages (GET /customer/v2/packages), `page_size` at a time (`page` and `limit`) until the page count at `/meta/last_page`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            <::airalo_client::types::PackagesResponse as ::provider_core::paginate::Paged>::Item,
+            ::provider_core::Error<::airalo_client::types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            <::airalo_client::types::PackagesResponse as ::provider_core::paginate::Paged>::Item,
+            ::provider_core::Error<::airalo_client::types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::PageNumber,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<
+            <::airalo_client::types::PackagesResponse as ::provider_core::paginate::Paged>::Item,
+        >,
+        ::provider_core::Error<::airalo_client::types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.page(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
+impl<'a> builder::GetOrderList<'a> {
+    /** Every item of getOrderList (GET /customer/v2/orders), `page_size` at a time (`page` and `limit`) until the page count at `/meta/last_page`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            <::airalo_client::types::OrderListResponse as ::provider_core::paginate::Paged>::Item,
+            ::provider_core::Error<::airalo_client::types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            <::airalo_client::types::OrderListResponse as ::provider_core::paginate::Paged>::Item,
+            ::provider_core::Error<::airalo_client::types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::PageNumber,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<
+            <::airalo_client::types::OrderListResponse as ::provider_core::paginate::Paged>::Item,
+        >,
+        ::provider_core::Error<::airalo_client::types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.page(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
+impl<'a> builder::GetEsimsList<'a> {
+    /** Every item of getEsimsList (GET /customer/v2/sims), `page_size` at a time (`page` and `limit`) until the page count at `/meta/last_page`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            <::airalo_client::types::SimsResponse as ::provider_core::paginate::Paged>::Item,
+            ::provider_core::Error<::airalo_client::types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            <::airalo_client::types::SimsResponse as ::provider_core::paginate::Paged>::Item,
+            ::provider_core::Error<::airalo_client::types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::PageNumber,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<
+            <::airalo_client::types::SimsResponse as ::provider_core::paginate::Paged>::Item,
+        >,
+        ::provider_core::Error<::airalo_client::types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.page(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
 /// Base URLs from the spec's `servers`, by environment.
 pub mod servers {
     ///The `placeholder` host named in the spec's `servers`.
@@ -2518,3 +2671,28 @@ pub fn decode_component(
         },
     )
 }
+/// The paginated operations, as the spec's `x-pagination` declares them: their builders
+/// have `.stream(page_size)`; `esim --all` walks them.
+pub const LISTINGS: &[::provider_core::paginate::Listing] = &[
+    ::provider_core::paginate::Listing {
+        operation: "get_packages",
+        style: ::provider_core::paginate::Style::PageNumber,
+        items: "/data",
+        total_pages: ::std::option::Option::Some("/meta/last_page"),
+        total_items: ::std::option::Option::None,
+    },
+    ::provider_core::paginate::Listing {
+        operation: "get_order_list",
+        style: ::provider_core::paginate::Style::PageNumber,
+        items: "/data",
+        total_pages: ::std::option::Option::Some("/meta/last_page"),
+        total_items: ::std::option::Option::None,
+    },
+    ::provider_core::paginate::Listing {
+        operation: "get_esims_list",
+        style: ::provider_core::paginate::Style::PageNumber,
+        items: "/data",
+        total_pages: ::std::option::Option::Some("/meta/last_page"),
+        total_items: ::std::option::Option::None,
+    },
+];

@@ -11,6 +11,7 @@ mod error;
 mod glue;
 mod lenient;
 mod open_enum;
+pub mod paginate;
 mod retry;
 mod runtime;
 mod timestamp;

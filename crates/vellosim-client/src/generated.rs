@@ -4690,7 +4690,7 @@ let response = client.purchase_esim()
     /**The account's eSIMs, a page at a time
 
 Paginated by `page` (from 1) and `limit` (at most 100); the answer says `totalPages`.
-The facade's `my_esims` stream walks every page.
+`x-pagination` gives its builder `.stream(page_size)`, which walks every page.
 
 
 Sends a `GET` request to `/api/esim/my-esims`
@@ -5541,6 +5541,68 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+impl ::provider_core::paginate::Paged for types::EsimsPage {
+    type Item = types::Esim;
+    fn into_page(self) -> ::provider_core::paginate::Page<types::Esim> {
+        let total = ::provider_core::paginate::Total::reported(
+            self.total_pages.as_ref().map(|v| ::std::primitive::i64::from(*v)),
+            self.total.as_ref().map(|v| ::std::primitive::i64::from(*v)),
+        );
+        ::provider_core::paginate::Page {
+            items: self.esims,
+            total,
+        }
+    }
+}
+impl<'a> builder::GetMyEsims<'a> {
+    /** Every item of getMyEsims (GET /api/esim/my-esims), `page_size` at a time (`page` and `limit`) until the page count at `/totalPages`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Esim,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Esim,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::PageNumber,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<types::Esim>,
+        ::provider_core::Error<types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.page(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
 /// Base URLs from the spec's `servers`, by environment.
 pub mod servers {
     ///The `production` host named in the spec's `servers`.
@@ -5631,3 +5693,14 @@ pub fn decode_component(
         },
     )
 }
+/// The paginated operations, as the spec's `x-pagination` declares them: their builders
+/// have `.stream(page_size)`; `esim --all` walks them.
+pub const LISTINGS: &[::provider_core::paginate::Listing] = &[
+    ::provider_core::paginate::Listing {
+        operation: "get_my_esims",
+        style: ::provider_core::paginate::Style::PageNumber,
+        items: "/esims",
+        total_pages: ::std::option::Option::Some("/totalPages"),
+        total_items: ::std::option::Option::Some("/total"),
+    },
+];

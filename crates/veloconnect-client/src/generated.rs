@@ -1485,7 +1485,7 @@ Choices:
   lists each with the reason it is not here. No path is guessed.
 - Hosts: `https://api.veloconnect.me` (the CPaaS documentation's curl) and `https://api.veloesim.com:2053` (api.md).
 - Auth: `Authorization: Apikey <key>` (api.md sends the literal word `Apikey`).
-- Lists are limit/offset with `{count, rows}` answers; the facade streams them.
+- Lists are limit/offset with `{count, rows}` answers; the builders stream them (`x-pagination`).
 - Errors are not documented at all: 4XX/5XX carry `ErrorBody`, any JSON object (non-JSON bodies come back as
   undecodable with their bytes).
 - getEsimTopUpPlans: api.md lists `planId` as mandatory, but its own curl and the apidog page send none; it is not a
@@ -2484,6 +2484,179 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+impl ::provider_core::paginate::Paged for types::PlansListResponse {
+    type Item = types::Plan;
+    fn into_page(self) -> ::provider_core::paginate::Page<types::Plan> {
+        let total = ::provider_core::paginate::Total::reported(
+            ::std::option::Option::None,
+            self.count.as_ref().map(|v| ::std::primitive::i64::from(*v)),
+        );
+        ::provider_core::paginate::Page {
+            items: self.rows,
+            total,
+        }
+    }
+}
+impl<'a> builder::GetAllPlans<'a> {
+    /** Every item of getAllPlans (GET /api/wholesale/plans), `page_size` at a time (`offset` and `limit`) until the item count at `/count`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Plan,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::Offset::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Plan,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::Offset::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::Offset,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<types::Plan>,
+        ::provider_core::Error<types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.offset(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
+impl ::provider_core::paginate::Paged for types::EsimsListResponse {
+    type Item = types::Esim;
+    fn into_page(self) -> ::provider_core::paginate::Page<types::Esim> {
+        let total = ::provider_core::paginate::Total::reported(
+            ::std::option::Option::None,
+            self.count.as_ref().map(|v| ::std::primitive::i64::from(*v)),
+        );
+        ::provider_core::paginate::Page {
+            items: self.rows,
+            total,
+        }
+    }
+}
+impl<'a> builder::GetAllEsims<'a> {
+    /** Every item of getAllEsims (GET /api/wholesale/esims), `page_size` at a time (`offset` and `limit`) until the item count at `/count`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Esim,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::Offset::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Esim,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::Offset::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::Offset,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<types::Esim>,
+        ::provider_core::Error<types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.offset(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
+impl<'a> builder::GetEsimTopUpPlans<'a> {
+    /** Every item of getEsimTopUpPlans (GET /api/wholesale/esims/{iccid}/top-up), `page_size` at a time (`offset` and `limit`) until the item count at `/count`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Plan,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::Offset::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Plan,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::Offset::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::Offset,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<types::Plan>,
+        ::provider_core::Error<types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.offset(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
 /// Base URLs from the spec's `servers`, by environment.
 pub mod servers {
     ///The `production` host named in the spec's `servers`.
@@ -2538,3 +2711,28 @@ pub fn decode_component(
         },
     )
 }
+/// The paginated operations, as the spec's `x-pagination` declares them: their builders
+/// have `.stream(page_size)`; `esim --all` walks them.
+pub const LISTINGS: &[::provider_core::paginate::Listing] = &[
+    ::provider_core::paginate::Listing {
+        operation: "get_all_plans",
+        style: ::provider_core::paginate::Style::Offset,
+        items: "/rows",
+        total_pages: ::std::option::Option::None,
+        total_items: ::std::option::Option::Some("/count"),
+    },
+    ::provider_core::paginate::Listing {
+        operation: "get_all_esims",
+        style: ::provider_core::paginate::Style::Offset,
+        items: "/rows",
+        total_pages: ::std::option::Option::None,
+        total_items: ::std::option::Option::Some("/count"),
+    },
+    ::provider_core::paginate::Listing {
+        operation: "get_esim_top_up_plans",
+        style: ::provider_core::paginate::Style::Offset,
+        items: "/rows",
+        total_pages: ::std::option::Option::None,
+        total_items: ::std::option::Option::Some("/count"),
+    },
+];
