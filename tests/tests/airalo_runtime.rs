@@ -214,7 +214,10 @@ async fn orders_stream_follows_last_page_and_stops_on_an_error() {
         });
     }
     let client = client(&server);
-    let orders: Vec<_> = client.get_order_list().include("sims").stream(2)
+    let orders: Vec<_> = client
+        .get_order_list()
+        .include("sims")
+        .stream(2)
         .try_collect()
         .await
         .unwrap();

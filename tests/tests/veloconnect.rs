@@ -145,11 +145,7 @@ async fn journey_plans_order_esim_top_up() {
     });
 
     let client = client(&server);
-    let plans: Vec<types::Plan> = client.get_all_plans().stream(50)
-        .take(1)
-        .try_collect()
-        .await
-        .unwrap();
+    let plans: Vec<types::Plan> = client.get_all_plans().stream(50).take(1).try_collect().await.unwrap();
     assert!(!plans.is_empty());
     let ordered = client
         .order_one()
@@ -165,7 +161,10 @@ async fn journey_plans_order_esim_top_up() {
         .await
         .unwrap()
         .into_inner();
-    let offers: Vec<types::Plan> = client.get_esim_top_up_plans().iccid(&esim.iccid).stream(10)
+    let offers: Vec<types::Plan> = client
+        .get_esim_top_up_plans()
+        .iccid(&esim.iccid)
+        .stream(10)
         .take(1)
         .try_collect()
         .await
@@ -200,10 +199,7 @@ async fn plans_stream_walks_offsets_until_count_and_yields_errors() {
             then.into_inner().status(200).json_body(rows(ids, 7));
         });
     }
-    let plans: Vec<types::Plan> = client(&server).get_all_plans().stream(3)
-        .try_collect()
-        .await
-        .unwrap();
+    let plans: Vec<types::Plan> = client(&server).get_all_plans().stream(3).try_collect().await.unwrap();
     assert_eq!(
         plans.iter().map(|p| p.id).collect::<Vec<_>>(),
         (0..7).collect::<Vec<_>>()

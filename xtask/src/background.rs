@@ -10,6 +10,8 @@ use anyhow::Context;
 pub struct Background {
     child: Child,
     pub origin: String,
+    /// The indented lines it printed after its address (the sandbox: one per provider).
+    pub announced: Vec<String>,
     /// Held open: the server goes on printing, and a closed pipe would stop it.
     _stdout: BufReader<ChildStdout>,
 }
@@ -32,9 +34,18 @@ impl Background {
             "{} printed {origin:?} instead of its address",
             program.display()
         );
+        let mut announced = Vec::new();
+        loop {
+            let mut line = String::new();
+            if stdout.read_line(&mut line)? == 0 || !line.starts_with("  ") {
+                break;
+            }
+            announced.push(line.trim().to_owned());
+        }
         Ok(Background {
             child,
             origin,
+            announced,
             _stdout: stdout,
         })
     }

@@ -33,6 +33,9 @@ impl Spec {
         if self.doc["info"]["version"].as_str().is_none() {
             errors.push("`info.version` is missing".into());
         }
+        if let Err(msg) = self.credential() {
+            errors.push(msg);
+        }
         let servers = self.servers();
         if servers.is_empty() {
             errors.push("`servers` is empty: name at least the production host".into());
@@ -143,7 +146,11 @@ impl Spec {
             for segment in pointer.trim_start_matches('/').split('/') {
                 node = match node["properties"].get(segment) {
                     Some(next) => self.resolve(next),
-                    None => return Err(format!("`x-pagination` pointer `{pointer}`: the response has no `{segment}`")),
+                    None => {
+                        return Err(format!(
+                            "`x-pagination` pointer `{pointer}`: the response has no `{segment}`"
+                        ));
+                    }
                 };
             }
             if integer && node["type"].as_str() != Some("integer") {
@@ -327,6 +334,7 @@ mod tests {
 openapi: 3.0.3
 info: {title: t, version: "1"}
 servers: [{url: "https://api.example.com", x-environment: production}]
+security: [{Key: []}]
 paths:
   /things:
     get:
@@ -341,6 +349,8 @@ paths:
               schema: {type: array, items: {$ref: "#/components/schemas/Thing"}}
         "4XX": {$ref: "#/components/responses/Error"}
 components:
+  securitySchemes:
+    Key: {type: apiKey, in: header, name: X-Key}
   responses:
     Error:
       description: e
@@ -435,9 +445,18 @@ components:
         lint(&paged("{style: page, items: /items, total-pages: /pages}")).unwrap();
         for (pagination, expected) in [
             ("{style: cursor, items: /items}", "`x-pagination.style` must be one of"),
-            ("{style: offset, items: /items}", "needs an integer query parameter `offset`"),
-            ("{style: page, items: /rows}", "pointer `/rows`: the response has no `rows`"),
-            ("{style: page, items: /items, total-pages: /items}", "pointer `/items` must lead to an integer"),
+            (
+                "{style: offset, items: /items}",
+                "needs an integer query parameter `offset`",
+            ),
+            (
+                "{style: page, items: /rows}",
+                "pointer `/rows`: the response has no `rows`",
+            ),
+            (
+                "{style: page, items: /items, total-pages: /items}",
+                "pointer `/items` must lead to an integer",
+            ),
             ("{style: page, items: items}", "must be a JSON pointer"),
         ] {
             let err = lint(&paged(pagination)).unwrap_err();

@@ -7,6 +7,7 @@ mod conformance;
 mod coverage;
 mod generate;
 mod lint;
+mod mend;
 mod pagination;
 mod spec;
 mod tour;

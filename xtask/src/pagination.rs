@@ -3,7 +3,7 @@
 //! `provider_core::paginate::Paged` impl for its response, and the `LISTINGS` table. Read
 //! from progenitor's syntax tree, so the types are the ones progenitor chose.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, anyhow, bail};
 use proc_macro2::TokenStream;
@@ -51,10 +51,67 @@ fn option(text: Option<&str>) -> TokenStream {
     }
 }
 
+/// A listing whose response is borrowed from another crate (`x-rust-type`) streams through
+/// that crate's `Paged` impl, so its `x-pagination` must say what the owner's says: checked
+/// across all specs.
+pub fn check_borrowed(specs: &[Spec]) -> anyhow::Result<()> {
+    // (crate ident, schema name) → (spec, operation, pagination) of each owned listing.
+    let mut owned = std::collections::BTreeMap::new();
+    for spec in specs {
+        for op in spec.operations() {
+            if let (Ok(Some(p)), Some(schema)) = (op.pagination(), spec.success_schema(&op)) {
+                owned.insert((spec.crate_ident(), schema.to_owned()), (op.label(), p));
+            }
+        }
+    }
+    for spec in specs {
+        for op in spec.operations() {
+            let (Ok(Some(p)), Some(schema)) = (op.pagination(), spec.success_schema(&op)) else {
+                continue;
+            };
+            let Some((_, path)) = crate::spec::rust_type(&spec.doc["components"]["schemas"][schema]) else {
+                continue;
+            };
+            let Some((owner, name)) = path.split_once("::types::") else {
+                continue;
+            };
+            match owned.get(&(owner.to_owned(), name.to_owned())) {
+                Some((_, theirs)) if *theirs == p => {}
+                Some((label, _)) => bail!(
+                    "{}: {}: `x-pagination` differs from {label}'s, whose response type it borrows",
+                    spec.display_path(),
+                    op.label()
+                ),
+                None => bail!(
+                    "{}: {}: `x-pagination` on a response borrowed from {owner}, which pages no listing with it",
+                    spec.display_path(),
+                    op.label()
+                ),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Item types of the listings rendered so far, by response type, both as absolute paths
+/// (`::airalo_client::types::PackagesResponse` → `::airalo_client::types::Country`): a
+/// client that borrows a response type names its items the same way.
+pub type KnownItems = BTreeMap<String, TokenStream>;
+
 /// The streams on each listing's builder and the `Paged` impl of each local response type.
-pub fn streams(spec: &Spec, file: &syn::File) -> anyhow::Result<Vec<Item>> {
+pub fn streams(spec: &Spec, file: &syn::File, known: &mut KnownItems) -> anyhow::Result<Vec<Item>> {
     let mut out = Vec::new();
     let mut paged = BTreeSet::new();
+    let absolute = |tokens: &TokenStream| -> TokenStream {
+        let text = tokens.to_string();
+        match text.strip_prefix("types ::") {
+            Some(_) => {
+                let krate = format_ident!("{}", spec.crate_ident());
+                quote!(::#krate::#tokens)
+            }
+            None => tokens.clone(),
+        }
+    };
     for op in spec.operations() {
         let Some(pagination) = op.pagination().map_err(|e| anyhow!("{}: {e}", op.label()))? else {
             continue;
@@ -69,10 +126,14 @@ pub fn streams(spec: &Spec, file: &syn::File) -> anyhow::Result<Vec<Item>> {
                 if paged.insert(strukt.ident.to_string()) {
                     out.push(paged_impl);
                 }
+                known.insert(absolute(&quote!(#response)).to_string(), absolute(&item));
                 item
             }
             // Borrowed (`x-rust-type`): the owning crate implements `Paged` from its own spec.
-            None => quote!(<#response as ::provider_core::paginate::Paged>::Item),
+            None => match known.get(&quote!(#response).to_string()) {
+                Some(item) => item.clone(),
+                None => quote!(<#response as ::provider_core::paginate::Paged>::Item),
+            },
         };
         out.push(builder_impl(&builder, &pagination, &item, &error, &op.label())?);
     }
@@ -153,10 +214,18 @@ fn paged_impl(
     let (item, items) = match (vec_item(ty), option_inner(ty).and_then(vec_item)) {
         (Some(item), _) => (quote!(#item), quote!(self.#field)),
         (None, Some(item)) => (quote!(#item), quote!(self.#field.unwrap_or_default())),
-        (None, None) => (
-            quote!(<#ty as ::std::iter::IntoIterator>::Item),
-            quote!(::std::iter::IntoIterator::into_iter(self.#field).collect()),
-        ),
+        // A collection of another shape (Airalo's catalogue: an array, or an object keyed by
+        // position): its hand-written `IntoIterator` yields the element type of every variant.
+        (None, None) => {
+            let item = match collection_item(file, ty) {
+                Some(item) => quote!(#item),
+                None => quote!(<#ty as ::std::iter::IntoIterator>::Item),
+            };
+            (
+                item,
+                quote!(::std::iter::IntoIterator::into_iter(self.#field).collect()),
+            )
+        }
     };
     let count = |pointer: &Option<String>| -> anyhow::Result<TokenStream> {
         match pointer {
@@ -179,6 +248,29 @@ fn paged_impl(
     Ok((item, imp))
 }
 
+/// `T` when `ty` is a local enum each of whose variants holds a `Vec<T>` or a map to `T`.
+fn collection_item(file: &syn::File, ty: &Type) -> Option<Type> {
+    let Type::Path(path) = ty else { return None };
+    let name = &path.path.segments.last()?.ident;
+    let enumeration = module(file, "types")?.iter().find_map(|item| match item {
+        Item::Enum(e) if e.ident == *name => Some(e),
+        _ => None,
+    })?;
+    let mut items = enumeration.variants.iter().map(|v| {
+        let field = v.fields.iter().next().filter(|_| v.fields.len() == 1)?;
+        match type_name(&field.ty).as_deref() {
+            Some("Vec") => vec_item(&field.ty).cloned(),
+            Some("BTreeMap" | "HashMap") => generic_args(&field.ty).get(1).map(|t| (*t).clone()),
+            _ => None,
+        }
+    });
+    let first = items.next()??;
+    let text = quote!(#first).to_string();
+    items
+        .all(|t| t.is_some_and(|t| quote!(#t).to_string() == text))
+        .then(|| qualify(file, &first))
+}
+
 /// `Option<i64>` read along `pointer` from `self`, through optional fields.
 fn count_expr(file: &syn::File, root: &syn::ItemStruct, pointer: &str) -> anyhow::Result<TokenStream> {
     let mut strukt = root;
@@ -195,7 +287,8 @@ fn count_expr(file: &syn::File, root: &syn::ItemStruct, pointer: &str) -> anyhow
         });
         if i + 1 < segments.len() {
             let inner = option_inner(ty).unwrap_or(ty);
-            strukt = local_struct(file, inner).ok_or_else(|| anyhow!("`{pointer}`: `{segment}` is not a local struct"))?;
+            strukt =
+                local_struct(file, inner).ok_or_else(|| anyhow!("`{pointer}`: `{segment}` is not a local struct"))?;
         }
     }
     let expr = expr.ok_or_else(|| anyhow!("empty pointer"))?;

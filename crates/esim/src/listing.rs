@@ -21,7 +21,17 @@ where
     Fut: Future<Output = anyhow::Result<Value>>,
 {
     match listing.style {
-        Style::PageNumber => drive(listing, out, PageNumber::first(per_page), "page", PageNumber::query, fetch).await,
+        Style::PageNumber => {
+            drive(
+                listing,
+                out,
+                PageNumber::first(per_page),
+                "page",
+                PageNumber::query,
+                fetch,
+            )
+            .await
+        }
         Style::Offset => drive(listing, out, Offset::first(per_page), "offset", Offset::query, fetch).await,
     }
 }

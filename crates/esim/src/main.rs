@@ -34,7 +34,7 @@ macro_rules! provider {
             use crate::generated::$module::{Cli, CliCommand};
 
             fn listing(op: CliCommand) -> Option<&'static Listing> {
-                Listing::find($client_crate::LISTINGS, op.operation_id())
+                Listing::find($client_crate::PROVIDER.listings, op.operation_id())
             }
 
             pub fn command() -> Command {
@@ -87,10 +87,30 @@ macro_rules! provider {
     };
 }
 
-provider!(airalo, airalo_client, providers::airalo);
-provider!(pressone, pressone_client, providers::pressone);
-provider!(vellosim, vellosim_client, providers::vellosim);
-provider!(veloconnect, veloconnect_client, providers::veloconnect);
+/// Every provider's module (`provider!`), its subcommand and its dispatch, from one list.
+macro_rules! providers {
+    ($($module:ident: $client_crate:ident => $client:path),* $(,)?) => {
+        $(provider!($module, $client_crate, $client);)*
+
+        fn provider_commands() -> Vec<Command> {
+            vec![$($module::command()),*]
+        }
+
+        async fn run_provider(name: &str, target: &Target, out: &Output, matches: &ArgMatches) -> anyhow::Result<()> {
+            match name {
+                $(stringify!($module) => $module::run(target, out, matches).await,)*
+                other => unreachable!("clap only accepts the registered providers, not {other}"),
+            }
+        }
+    };
+}
+
+providers! {
+    airalo: airalo_client => providers::airalo,
+    pressone: pressone_client => providers::pressone,
+    vellosim: vellosim_client => providers::vellosim,
+    veloconnect: veloconnect_client => providers::veloconnect,
+}
 
 /// The generated `about` is the summary and the description in one; listings show the
 /// summary and `--help` the whole.
@@ -109,14 +129,23 @@ fn all_arg() -> Arg {
         .help("Fetch every page (`--limit` items at a time, 50 by default) and print them as one list")
 }
 
+/// Where each provider's credential comes from, from the descriptors.
+fn credentials_help() -> String {
+    let each: Vec<String> = provider_clients::PROVIDERS
+        .iter()
+        .map(|p| p.credential_variables().join("/"))
+        .collect();
+    format!(
+        "Credentials come from the environment: {} (and <PROVIDER>_BASE_URL to point a client elsewhere; \
+         PressOne publishes no host, so PRESSONE_BASE_URL is required). --sandbox needs none.",
+        each.join(", ")
+    )
+}
+
 fn command() -> Command {
     Command::new("esim")
         .about("Every operation of every eSIM provider we integrate, from a terminal")
-        .after_help(
-            "Credentials come from the environment: AIRALO_CLIENT_ID/AIRALO_CLIENT_SECRET, \
-             PRESSONE_BASE_URL/PRESSONE_CLIENT_ID/PRESSONE_CLIENT_SECRET, VELLOSIM_API_KEY, VELOCONNECT_API_KEY \
-             (and <PROVIDER>_BASE_URL to point a client elsewhere). --sandbox needs none.",
-        )
+        .after_help(credentials_help())
         .subcommand_required(true)
         .arg(
             Arg::new("sandbox")
@@ -141,10 +170,7 @@ fn command() -> Command {
                 .value_delimiter(',')
                 .help("With -o table: the fields to show, in order (default: the telling ones, at most 8)"),
         )
-        .subcommand(airalo::command())
-        .subcommand(pressone::command())
-        .subcommand(vellosim::command())
-        .subcommand(veloconnect::command())
+        .subcommands(provider_commands())
         .subcommand(sandbox_cmd::command())
 }
 
@@ -171,13 +197,7 @@ async fn run(matches: &ArgMatches, out: &Output) -> anyhow::Result<()> {
     } else {
         Target::Live
     };
-    let result = match provider {
-        "airalo" => airalo::run(&target, out, sub).await,
-        "pressone" => pressone::run(&target, out, sub).await,
-        "vellosim" => vellosim::run(&target, out, sub).await,
-        "veloconnect" => veloconnect::run(&target, out, sub).await,
-        other => unreachable!("clap only accepts the registered providers, not {other}"),
-    };
+    let result = run_provider(provider, &target, out, sub).await;
     drop(embedded);
     result
 }

@@ -101,6 +101,8 @@ impl Printer for Output {
                     response.status()
                 );
             }
+            // progenitor's Display would add "Error: " to what the hooks said (a token refused).
+            progenitor_client::Error::Custom(message) => eprintln!("error: {message}"),
             other => eprintln!("error: {other}"),
         }
     }

@@ -2418,7 +2418,7 @@ impl<'a> builder::GetPackages<'a> {
         page_size: u64,
     ) -> impl ::provider_core::paginate::Stream<
         Item = ::std::result::Result<
-            <::airalo_client::types::PackagesResponse as ::provider_core::paginate::Paged>::Item,
+            ::airalo_client::types::Country,
             ::provider_core::Error<::airalo_client::types::ErrorBody>,
         >,
     > + 'a {
@@ -2436,7 +2436,7 @@ impl<'a> builder::GetPackages<'a> {
         in_flight: usize,
     ) -> impl ::provider_core::paginate::Stream<
         Item = ::std::result::Result<
-            <::airalo_client::types::PackagesResponse as ::provider_core::paginate::Paged>::Item,
+            ::airalo_client::types::Country,
             ::provider_core::Error<::airalo_client::types::ErrorBody>,
         >,
     > + 'a {
@@ -2450,9 +2450,7 @@ impl<'a> builder::GetPackages<'a> {
         self,
         cursor: ::provider_core::paginate::PageNumber,
     ) -> ::std::result::Result<
-        ::provider_core::paginate::Page<
-            <::airalo_client::types::PackagesResponse as ::provider_core::paginate::Paged>::Item,
-        >,
+        ::provider_core::paginate::Page<::airalo_client::types::Country>,
         ::provider_core::Error<::airalo_client::types::ErrorBody>,
     > {
         let (position, limit) = cursor.query();
@@ -2469,7 +2467,7 @@ impl<'a> builder::GetOrderList<'a> {
         page_size: u64,
     ) -> impl ::provider_core::paginate::Stream<
         Item = ::std::result::Result<
-            <::airalo_client::types::OrderListResponse as ::provider_core::paginate::Paged>::Item,
+            ::airalo_client::types::Order,
             ::provider_core::Error<::airalo_client::types::ErrorBody>,
         >,
     > + 'a {
@@ -2487,7 +2485,7 @@ impl<'a> builder::GetOrderList<'a> {
         in_flight: usize,
     ) -> impl ::provider_core::paginate::Stream<
         Item = ::std::result::Result<
-            <::airalo_client::types::OrderListResponse as ::provider_core::paginate::Paged>::Item,
+            ::airalo_client::types::Order,
             ::provider_core::Error<::airalo_client::types::ErrorBody>,
         >,
     > + 'a {
@@ -2501,9 +2499,7 @@ impl<'a> builder::GetOrderList<'a> {
         self,
         cursor: ::provider_core::paginate::PageNumber,
     ) -> ::std::result::Result<
-        ::provider_core::paginate::Page<
-            <::airalo_client::types::OrderListResponse as ::provider_core::paginate::Paged>::Item,
-        >,
+        ::provider_core::paginate::Page<::airalo_client::types::Order>,
         ::provider_core::Error<::airalo_client::types::ErrorBody>,
     > {
         let (position, limit) = cursor.query();
@@ -2520,7 +2516,7 @@ impl<'a> builder::GetEsimsList<'a> {
         page_size: u64,
     ) -> impl ::provider_core::paginate::Stream<
         Item = ::std::result::Result<
-            <::airalo_client::types::SimsResponse as ::provider_core::paginate::Paged>::Item,
+            ::airalo_client::types::Sim,
             ::provider_core::Error<::airalo_client::types::ErrorBody>,
         >,
     > + 'a {
@@ -2538,7 +2534,7 @@ impl<'a> builder::GetEsimsList<'a> {
         in_flight: usize,
     ) -> impl ::provider_core::paginate::Stream<
         Item = ::std::result::Result<
-            <::airalo_client::types::SimsResponse as ::provider_core::paginate::Paged>::Item,
+            ::airalo_client::types::Sim,
             ::provider_core::Error<::airalo_client::types::ErrorBody>,
         >,
     > + 'a {
@@ -2552,9 +2548,7 @@ impl<'a> builder::GetEsimsList<'a> {
         self,
         cursor: ::provider_core::paginate::PageNumber,
     ) -> ::std::result::Result<
-        ::provider_core::paginate::Page<
-            <::airalo_client::types::SimsResponse as ::provider_core::paginate::Paged>::Item,
-        >,
+        ::provider_core::paginate::Page<::airalo_client::types::Sim>,
         ::provider_core::Error<::airalo_client::types::ErrorBody>,
     > {
         let (position, limit) = cursor.query();
@@ -2696,3 +2690,16 @@ pub const LISTINGS: &[::provider_core::paginate::Listing] = &[
         total_items: ::std::option::Option::None,
     },
 ];
+/// This provider as its spec declares it: `esim`, the facade and the tests read it
+/// instead of keeping their own tables of providers.
+pub const PROVIDER: ::provider_core::Descriptor = ::provider_core::Descriptor {
+    name: "pressone",
+    env_prefix: "PRESSONE",
+    credential: ::provider_core::CredentialKind::ClientCredentials {
+        token_path: "/customer/v2/token",
+        token_pointer: "/data/access_token",
+    },
+    sandbox_mount: "/pressone",
+    listings: LISTINGS,
+    decode_component,
+};

@@ -9,9 +9,22 @@ pub mod bulk;
 pub use provider_core as core;
 pub use provider_core::paginate;
 pub use provider_core::{
-    BuildError, ClientConfig, Credential, Error, LenientInt, RetryPolicy, Timestamp, TokenProvider, TokenStore,
-    units::DataVolume,
+    BuildError, ClientConfig, Credential, CredentialKind, Descriptor, Error, LenientInt, RetryPolicy, Timestamp,
+    TokenProvider, TokenStore, units::DataVolume,
 };
+
+/// The descriptor of every enabled provider (generated from its spec): name, environment
+/// variables, credential kind, sandbox mount, listings and example decoder.
+pub const PROVIDERS: &[&provider_core::Descriptor] = &[
+    #[cfg(feature = "airalo")]
+    &airalo_client::PROVIDER,
+    #[cfg(feature = "pressone")]
+    &pressone_client::PROVIDER,
+    #[cfg(feature = "veloconnect")]
+    &veloconnect_client::PROVIDER,
+    #[cfg(feature = "vellosim")]
+    &vellosim_client::PROVIDER,
+];
 
 #[cfg(any(feature = "airalo", feature = "pressone"))]
 mod airalo_shaped;

@@ -7,10 +7,10 @@
 
 pub mod auth;
 mod config;
+mod descriptor;
 mod error;
 mod glue;
 mod lenient;
-mod open_enum;
 pub mod paginate;
 mod retry;
 mod runtime;
@@ -19,14 +19,10 @@ pub mod units;
 
 pub use auth::{AuthError, CachedToken, TokenProvider, TokenStore};
 pub use config::{BuildError, ClientConfig, Credential, FromParts};
+pub use descriptor::{CredentialKind, DecodeComponent, Descriptor};
 pub use error::{Error, RateLimit};
 pub use lenient::LenientInt;
 pub use retry::RetryPolicy;
 pub use runtime::Runtime;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use timestamp::Timestamp;
-
-#[doc(hidden)]
-pub mod __private {
-    pub use serde;
-}

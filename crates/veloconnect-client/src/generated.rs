@@ -7,18 +7,180 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ::provider_core::open_enum! {
-        #[doc = "`NetworkSpeed` values known when the spec was written."] pub enum
-        NetworkSpeed { #[doc = "`2G`"] V2G = "2G", #[doc = "`3G`"] V3G = "3G", #[doc =
-        "`4G`"] V4G = "4G", #[doc = "`5G`"] V5G = "5G", }
+    ///`NetworkSpeed` values known when the spec was written.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum NetworkSpeed {
+        ///`2G`
+        V2G,
+        ///`3G`
+        V3G,
+        ///`4G`
+        V4G,
+        ///`5G`
+        V5G,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
     }
-    ::provider_core::open_enum! {
-        #[doc =
-        "The eSIM profile's state; only `RELEASED` is seen, the others are the usual SM-DP+ states."]
-        pub enum ProfileStatus { #[doc = "`RELEASED`"] Released = "RELEASED", #[doc =
-        "`DOWNLOADED`"] Downloaded = "DOWNLOADED", #[doc = "`INSTALLED`"] Installed =
-        "INSTALLED", #[doc = "`ENABLED`"] Enabled = "ENABLED", #[doc = "`DISABLED`"]
-        Disabled = "DISABLED", #[doc = "`DELETED`"] Deleted = "DELETED", }
+    impl NetworkSpeed {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &["2G", "3G", "4G", "5G"];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::V2G => "2G",
+                Self::V3G => "3G",
+                Self::V4G => "4G",
+                Self::V5G => "5G",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for NetworkSpeed {
+        fn from(value: &str) -> Self {
+            match value {
+                "2G" => Self::V2G,
+                "3G" => Self::V3G,
+                "4G" => Self::V4G,
+                "5G" => Self::V5G,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for NetworkSpeed {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for NetworkSpeed {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for NetworkSpeed {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for NetworkSpeed {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for NetworkSpeed {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    ///The eSIM profile's state; only `RELEASED` is seen, the others are the usual SM-DP+ states.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ProfileStatus {
+        ///`RELEASED`
+        Released,
+        ///`DOWNLOADED`
+        Downloaded,
+        ///`INSTALLED`
+        Installed,
+        ///`ENABLED`
+        Enabled,
+        ///`DISABLED`
+        Disabled,
+        ///`DELETED`
+        Deleted,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl ProfileStatus {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &[
+            "RELEASED",
+            "DOWNLOADED",
+            "INSTALLED",
+            "ENABLED",
+            "DISABLED",
+            "DELETED",
+        ];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Released => "RELEASED",
+                Self::Downloaded => "DOWNLOADED",
+                Self::Installed => "INSTALLED",
+                Self::Enabled => "ENABLED",
+                Self::Disabled => "DISABLED",
+                Self::Deleted => "DELETED",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for ProfileStatus {
+        fn from(value: &str) -> Self {
+            match value {
+                "RELEASED" => Self::Released,
+                "DOWNLOADED" => Self::Downloaded,
+                "INSTALLED" => Self::Installed,
+                "ENABLED" => Self::Enabled,
+                "DISABLED" => Self::Disabled,
+                "DELETED" => Self::Deleted,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ProfileStatus {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for ProfileStatus {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for ProfileStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for ProfileStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProfileStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
     }
     ///`Area`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2736,3 +2898,15 @@ pub const LISTINGS: &[::provider_core::paginate::Listing] = &[
         total_items: ::std::option::Option::Some("/count"),
     },
 ];
+/// This provider as its spec declares it: `esim`, the facade and the tests read it
+/// instead of keeping their own tables of providers.
+pub const PROVIDER: ::provider_core::Descriptor = ::provider_core::Descriptor {
+    name: "veloconnect",
+    env_prefix: "VELOCONNECT",
+    credential: ::provider_core::CredentialKind::ApiKey {
+        header: "Authorization",
+    },
+    sandbox_mount: "/veloconnect",
+    listings: LISTINGS,
+    decode_component,
+};

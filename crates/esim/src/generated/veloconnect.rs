@@ -28,25 +28,24 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("area-ids")
                     .long("area-ids")
-                    .value_parser(::clap::value_parser!(i64)).action(::clap::ArgAction::Append)
+                    .value_parser(::clap::value_parser!(i64))
+                    .action(::clap::ArgAction::Append)
                     .required(false)
                     .help("Only plans covering these area ids."),
             )
             .arg(
                 ::clap::Arg::new("area-names")
                     .long("area-names")
-                    .value_parser(
-                        ::clap::value_parser!(::std::string::String)).action(::clap::ArgAction::Append,
-                    )
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .action(::clap::ArgAction::Append)
                     .required(false)
                     .help("Case-insensitive partial match on area names."),
             )
             .arg(
                 ::clap::Arg::new("area-regions")
                     .long("area-regions")
-                    .value_parser(
-                        ::clap::value_parser!(::std::string::String)).action(::clap::ArgAction::Append,
-                    )
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .action(::clap::ArgAction::Append)
                     .required(false)
                     .help("Case-insensitive partial match on area regions."),
             )
@@ -226,16 +225,21 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.get_all_plans();
-        if let Some(value) = matches.get_many::<i64>("area-ids").map(|values| values.cloned().collect::<::std::vec::Vec<_>>()) {
+        if let Some(value) = matches
+            .get_many::<i64>("area-ids")
+            .map(|values| values.cloned().collect::<::std::vec::Vec<_>>())
+        {
             request = request.area_ids(value.clone());
         }
         if let Some(value) = matches
-            .get_many::<::std::string::String>("area-names").map(|values| values.cloned().collect::<::std::vec::Vec<_>>())
+            .get_many::<::std::string::String>("area-names")
+            .map(|values| values.cloned().collect::<::std::vec::Vec<_>>())
         {
             request = request.area_names(value.clone());
         }
         if let Some(value) = matches
-            .get_many::<::std::string::String>("area-regions").map(|values| values.cloned().collect::<::std::vec::Vec<_>>())
+            .get_many::<::std::string::String>("area-regions")
+            .map(|values| values.cloned().collect::<::std::vec::Vec<_>>())
         {
             request = request.area_regions(value.clone());
         }
