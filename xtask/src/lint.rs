@@ -93,6 +93,9 @@ impl Spec {
                 }
             }
             lint_responses(&node["responses"], &mut fail);
+            if let Err(msg) = crate::rate_limits::parse(&op) {
+                fail(msg);
+            }
         }
     }
 

@@ -7,6 +7,7 @@ mod conformance;
 mod coverage;
 mod generate;
 mod lint;
+mod rate_limits;
 mod spec;
 mod tour;
 
