@@ -19,16 +19,21 @@ impl RedisServer {
     /// Starts a server, or `None` (with the reason printed) where none is installed and
     /// this is not CI.
     pub fn start() -> Option<RedisServer> {
+        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .and_then(|l| l.local_addr())
+            .expect("a free loopback port")
+            .port();
+        Self::start_on(port)
+    }
+
+    /// A server on `port`, e.g. the port of one that was killed, as a restart after an outage.
+    pub fn start_on(port: u16) -> Option<RedisServer> {
         let Some(program) = ["valkey-server", "redis-server"].into_iter().find(|p| installed(p)) else {
             let reason = "neither valkey-server nor redis-server is installed (Debian: apt-get install redis-server)";
             assert!(std::env::var("CI").is_err(), "{reason}: CI must run this test");
             eprintln!("skipped: {reason}");
             return None;
         };
-        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .and_then(|l| l.local_addr())
-            .expect("a free loopback port")
-            .port();
         let child = Command::new(program)
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--requirepass", PASSWORD, "--save", "", "--appendonly", "no"])

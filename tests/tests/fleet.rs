@@ -226,3 +226,62 @@ async fn garbage_under_the_token_key_is_ignored_fetched_once_and_overwritten() {
     assert_eq!(token_requests(&sandbox), 2);
     assert!(readable(&mut redis));
 }
+
+#[derive(Clone, Default)]
+struct Logs(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
+    type Writer = Logs;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+// One thread: the log subscriber below is the test thread's.
+#[tokio::test(flavor = "current_thread")]
+async fn an_outage_is_logged_once_and_the_store_used_again_when_it_returns() {
+    let Some(mut server) = RedisServer::start() else { return };
+    let logs = Logs::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(logs.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let sandbox = sandbox(Config::default()).await;
+    let store = Arc::new(RedisStore::open(&server.url()).unwrap());
+    let client = client(&sandbox, Some(store.clone()));
+    // The catalogue is paced (80 a minute): each read reserves a slot in the store.
+    let read = || async { client.get_packages().send().await.map_err(Error::from).map(drop) };
+    read().await.unwrap();
+    assert!(store.is_available());
+
+    server.kill();
+    for _ in 0..3 {
+        read().await.unwrap();
+    }
+    assert!(!store.is_available());
+    // Past the pause after a failure, the store is tried again, and fails again: still one WARN.
+    tokio::time::sleep(Duration::from_millis(3200)).await;
+    read().await.unwrap();
+
+    let _restarted = RedisServer::start_on(server.port()).expect("the server restarts");
+    tokio::time::sleep(Duration::from_millis(3200)).await;
+    read().await.unwrap();
+    assert!(store.is_available(), "the store is used again once it answers");
+
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert_eq!(text.matches("the shared store does not answer").count(), 1, "{text}");
+    assert_eq!(text.matches("the shared store answers again").count(), 1, "{text}");
+    assert!(!text.contains(integration_tests::redis_server::PASSWORD), "{text}");
+}

@@ -5,6 +5,7 @@ mod background;
 mod compile_cost;
 mod conformance;
 mod coverage;
+mod fleet;
 mod generate;
 mod lint;
 mod rate_limits;
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <regen [--check] | lint | coverage | conformance | tour | compile-cost [--no-peer]>";
+    "usage: cargo xtask <regen [--check] | lint | coverage | conformance | tour | fleet [N] | compile-cost [--no-peer]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,6 +27,8 @@ fn main() -> ExitCode {
         ["lint"] => lint_all(&workspace_root()),
         ["coverage"] => coverage::coverage(&workspace_root()),
         ["conformance"] => conformance::conformance(&workspace_root()),
+        ["fleet"] => fleet::fleet(&workspace_root(), "50"),
+        ["fleet", processes] => fleet::fleet(&workspace_root(), processes),
         ["compile-cost"] => compile_cost::compile_cost(&workspace_root(), true),
         ["compile-cost", "--no-peer"] => compile_cost::compile_cost(&workspace_root(), false),
         ["tour"] => generate::regen(&workspace_root(), false).and_then(|()| tour::tour(&workspace_root())),

@@ -7,9 +7,14 @@ pub mod paginate;
 
 pub use provider_core as core;
 pub use provider_core::{
-    BuildError, ClientConfig, Credential, Error, LenientInt, RetryPolicy, Timestamp, TokenProvider, TokenStore,
-    units::DataVolume,
+    BuildError, ClientConfig, Credential, Error, LenientInt, RetryPolicy, SharedState, Timestamp, TokenProvider,
+    TokenStore, units::DataVolume,
 };
+
+/// One token and one rate budget for every replica of a service, on Valkey/Redis
+/// (`provider-fleet`): `ClientConfig::shared_state(Arc::new(fleet::RedisStore::open(url)?))`.
+#[cfg(feature = "fleet")]
+pub use provider_fleet as fleet;
 
 #[cfg(any(feature = "airalo", feature = "pressone"))]
 mod airalo_shaped;
