@@ -1,8 +1,9 @@
 //! Helpers for the workspace's cross-crate tests: reading the specs' documented examples,
-//! and a scripted HTTP server for faults.
+//! a scripted HTTP server for faults, and a real Valkey/Redis server.
 
 pub mod examples;
 pub mod fuzz;
+pub mod redis_server;
 pub mod scripted;
 
 use std::path::PathBuf;

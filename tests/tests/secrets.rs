@@ -10,6 +10,7 @@ const VELLOSIM_KEY: &str = "vls_live_7f3a9c1e5b2d8f4a";
 const CLIENT_SECRET: &str = "airalo-secret-9d8c7b6a";
 const ACCESS_TOKEN: &str = "token-5e4d3c2b1a";
 const VELOCONNECT_KEY: &str = "velo-key-0a1b2c3d";
+const REDIS_PASSWORD: &str = integration_tests::redis_server::PASSWORD;
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -71,9 +72,14 @@ async fn credentials_stay_out_of_traces_debug_and_errors() {
 
     shown.extend(bearer_clients().await);
     shown.extend(veloconnect().await);
+    shown.extend(fleet_store().await);
 
     let traces = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(traces.contains("provider_call"), "TRACE output was captured: {traces}");
+    assert!(
+        traces.contains("the shared store does not answer") && traces.contains("redis://:***@127.0.0.1:9/0"),
+        "the store's outage was logged, its password hidden: {traces}"
+    );
     shown.push(traces);
     for text in shown {
         for secret in [
@@ -82,6 +88,7 @@ async fn credentials_stay_out_of_traces_debug_and_errors() {
             CLIENT_SECRET,
             ACCESS_TOKEN,
             VELOCONNECT_KEY,
+            REDIS_PASSWORD,
         ] {
             assert!(!text.contains(secret), "{secret} leaked in:\n{text}");
         }
@@ -145,4 +152,35 @@ async fn veloconnect() -> Vec<String> {
     let client = config.clone().build().unwrap();
     let err = veloconnect_client::Error::from(client.get_my_organization().send().await.unwrap_err());
     vec![format!("{config:?}"), format!("{client:?}"), format!("{err} {err:?}")]
+}
+
+/// A shared Valkey/Redis store, down and up: its password and the token it holds stay out of
+/// its `Debug`, the client's, and the WARN an outage logs.
+async fn fleet_store() -> Vec<String> {
+    let server = MockServer::start_async().await;
+    server.mock(|when, then| {
+        when.method("POST").path("/token");
+        then.status(200)
+            .json_body(serde_json::json!({"data": {"access_token": ACCESS_TOKEN, "expires_in": 3600}}));
+    });
+    server.mock(|when, then| {
+        when.method("GET").path("/balance");
+        then.status(200)
+            .json_body(serde_json::json!({"data": {"balances": {}}, "meta": {"message": "success"}}));
+    });
+    let live = integration_tests::redis_server::RedisServer::start();
+    let mut urls = vec![format!("redis://:{REDIS_PASSWORD}@127.0.0.1:9/0")];
+    urls.extend(live.as_ref().map(|s| s.url()));
+    let mut shown = Vec::new();
+    for url in urls {
+        let store = std::sync::Arc::new(provider_fleet::RedisStore::open(&url).unwrap());
+        let client = airalo_client::Client::config("id", CLIENT_SECRET)
+            .base_url(server.base_url())
+            .shared_state(store.clone())
+            .build()
+            .unwrap();
+        let _ = client.get_balance().send().await;
+        shown.push(format!("{store:?} {client:?}"));
+    }
+    shown
 }

@@ -331,6 +331,7 @@ fn extras(spec: &Spec) -> TokenStream {
         Some(quote!(#[doc = #doc] pub const #name: &str = #url;))
     });
     let anonymous = spec.anonymous_operations();
+    let rate_limits = crate::rate_limits::tokens(spec);
     let arms = spec.schemas().into_iter().map(|(name, schema)| {
         let ty: syn::Path = match rust_type(schema) {
             Some((_, path)) => syn::parse_str(path).expect("lint checked the x-rust-type path"),
@@ -347,6 +348,8 @@ fn extras(spec: &Spec) -> TokenStream {
         /// Operations the spec marks as taking no credential (`security: []`): the client sends
         /// none, so e.g. a token request does not first ask for a token.
         pub const ANONYMOUS_OPERATIONS: &[&str] = &[#(#anonymous),*];
+
+        #rate_limits
 
         /// Decodes a response body as the type generated for the component schema `name`, the
         /// way the client does (`serde_json::from_slice`); `None` when the spec has no such

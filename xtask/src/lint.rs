@@ -96,6 +96,9 @@ impl Spec {
                 }
             }
             lint_responses(&node["responses"], &mut fail);
+            if let Err(msg) = crate::rate_limits::parse(&op) {
+                fail(msg);
+            }
             if let Err(msg) = self.lint_pagination(&op) {
                 fail(msg);
             }

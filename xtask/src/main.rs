@@ -5,18 +5,19 @@ mod background;
 mod compile_cost;
 mod conformance;
 mod coverage;
+mod fleet;
 mod generate;
 mod lint;
 mod mend;
 mod pagination;
+mod rate_limits;
 mod spec;
 mod tour;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str =
-    "usage: cargo xtask <regen [--check] | lint | coverage | conformance | tour | compile-cost [--no-peer]>";
+const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | coverage | conformance | tour | fleet [N] | compile-cost [--no-peer]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +28,8 @@ fn main() -> ExitCode {
         ["lint"] => lint_all(&workspace_root()),
         ["coverage"] => coverage::coverage(&workspace_root()),
         ["conformance"] => conformance::conformance(&workspace_root()),
+        ["fleet"] => fleet::fleet(&workspace_root(), "50"),
+        ["fleet", processes] => fleet::fleet(&workspace_root(), processes),
         ["compile-cost"] => compile_cost::compile_cost(&workspace_root(), true),
         ["compile-cost", "--no-peer"] => compile_cost::compile_cost(&workspace_root(), false),
         ["tour"] => generate::regen(&workspace_root(), false).and_then(|()| tour::tour(&workspace_root())),

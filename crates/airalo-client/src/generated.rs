@@ -16836,6 +16836,67 @@ pub mod servers {
 /// Operations the spec marks as taking no credential (`security: []`): the client sends
 /// none, so e.g. a token request does not first ask for a token.
 pub const ANONYMOUS_OPERATIONS: &[&str] = &["request_access_token"];
+/// The provider's documented rate limits (the spec's `x-rate-limit`), which the client
+/// paces its calls against.
+pub const RATE_LIMITS: &[::provider_core::OperationLimit] = &[
+    ::provider_core::OperationLimit {
+        operation: "request_access_token",
+        requests: 3u32,
+        per: ::std::time::Duration::from_millis(60000u64),
+        scope: ::provider_core::Scope::Account,
+    },
+    ::provider_core::OperationLimit {
+        operation: "get_packages",
+        requests: 80u32,
+        per: ::std::time::Duration::from_millis(60000u64),
+        scope: ::provider_core::Scope::Token,
+    },
+    ::provider_core::OperationLimit {
+        operation: "get_product_information",
+        requests: 60u32,
+        per: ::std::time::Duration::from_millis(60000u64),
+        scope: ::provider_core::Scope::PathValue {
+            kind: "package",
+            segment_from_end: 1usize,
+        },
+    },
+    ::provider_core::OperationLimit {
+        operation: "get_usage",
+        requests: 10u32,
+        per: ::std::time::Duration::from_millis(60000u64),
+        scope: ::provider_core::Scope::PathValue {
+            kind: "iccid",
+            segment_from_end: 1usize,
+        },
+    },
+    ::provider_core::OperationLimit {
+        operation: "get_usage",
+        requests: 5u32,
+        per: ::std::time::Duration::from_millis(1000u64),
+        scope: ::provider_core::Scope::Account,
+    },
+    ::provider_core::OperationLimit {
+        operation: "get_esim_package_history",
+        requests: 10u32,
+        per: ::std::time::Duration::from_millis(60000u64),
+        scope: ::provider_core::Scope::PathValue {
+            kind: "iccid",
+            segment_from_end: 1usize,
+        },
+    },
+    ::provider_core::OperationLimit {
+        operation: "request_refund",
+        requests: 5u32,
+        per: ::std::time::Duration::from_millis(60000u64),
+        scope: ::provider_core::Scope::Ip,
+    },
+    ::provider_core::OperationLimit {
+        operation: "simulate_webhook",
+        requests: 5u32,
+        per: ::std::time::Duration::from_millis(60000u64),
+        scope: ::provider_core::Scope::Ip,
+    },
+];
 /// Decodes a response body as the type generated for the component schema `name`, the
 /// way the client does (`serde_json::from_slice`); `None` when the spec has no such
 /// schema. The spec-example test and the fuzz harness decode through it.

@@ -33,6 +33,7 @@ pub mod mock;
 mod catalogue;
 mod errors;
 pub mod signature;
+mod token;
 pub mod webhooks;
 
 use std::time::Duration;
@@ -40,6 +41,7 @@ use std::time::Duration;
 pub use catalogue::FlatPackage;
 pub use errors::{BusinessCode, Error};
 pub use provider_core::{BuildError, ClientConfig, RetryPolicy, TokenProvider, TokenStore, units::DataVolume};
+pub use token::client_credentials;
 
 /// Airalo promises year-long tokens but advises refreshing daily.
 pub const TOKEN_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
@@ -56,7 +58,7 @@ impl Client {
     /// The token exchange on its own, to share tokens between processes with
     /// [`TokenProvider::with_store`] before handing it to [`Client::config_with_tokens`].
     pub fn token_provider(client_id: impl Into<String>, client_secret: impl Into<String>) -> TokenProvider {
-        provider_core::auth::client_credentials("/token", client_id, client_secret.into(), TOKEN_MAX_AGE)
+        client_credentials("/token", client_id, client_secret.into(), TOKEN_MAX_AGE)
     }
 
     pub fn config_with_tokens(tokens: TokenProvider) -> ClientConfig<Client> {
@@ -64,4 +66,4 @@ impl Client {
     }
 }
 
-provider_core::connect_client!(Client, ANONYMOUS_OPERATIONS);
+provider_core::connect_client!(Client, PROVIDER.name, ANONYMOUS_OPERATIONS, RATE_LIMITS);

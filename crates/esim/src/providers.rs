@@ -1,5 +1,7 @@
 //! Building each provider's client: from environment variables, or against a sandbox.
 
+use std::sync::Arc;
+
 use anyhow::Context as _;
 use provider_core::{Descriptor, TokenProvider};
 use sandbox::credentials;
@@ -51,10 +53,26 @@ fn finish<C: provider_core::FromParts>(
     build(provider, config)
 }
 
+/// `ESIM_REDIS_URL`: share tokens and rate windows with every other run and service using
+/// the same credentials, through that Valkey/Redis server (instead of the token file).
+const REDIS_URL: &str = "ESIM_REDIS_URL";
+
+fn shared_store() -> anyhow::Result<Option<Arc<provider_fleet::RedisStore>>> {
+    let Ok(url) = std::env::var(REDIS_URL) else {
+        return Ok(None);
+    };
+    let store = provider_fleet::RedisStore::open(&url).with_context(|| format!("{REDIS_URL} is not a redis:// URL"))?;
+    Ok(Some(Arc::new(store)))
+}
+
 fn build<C: provider_core::FromParts>(
     provider: &Descriptor,
     config: provider_core::ClientConfig<C>,
 ) -> anyhow::Result<C> {
+    let config = match shared_store()? {
+        Some(store) => config.shared_state(store),
+        None => config,
+    };
     config
         .build()
         .with_context(|| format!("configuring the {} client", provider.name))
@@ -74,6 +92,7 @@ fn tokens(
         (Target::Live, _) => anyhow::bail!("{} does not take a client id and secret", provider.name),
     };
     let cache = match target {
+        _ if std::env::var_os(REDIS_URL).is_some() => None,
         Target::Sandbox { embedded: true, .. } => None,
         Target::Sandbox { embedded: false, .. } => Some(token_cache::dir(true)),
         Target::Live => Some(token_cache::dir(false)),

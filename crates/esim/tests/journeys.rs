@@ -225,8 +225,12 @@ fn airalo_buy_install_use_and_top_up() {
     assert!((before - after - spent).abs() < 1e-6, "{before} - {spent} != {after}");
 
     // Every `esim` run above is a new process, and the sandbox, like Airalo, allows three
-    // token requests a minute: they shared one cached token.
-    let cached: Vec<_> = std::fs::read_dir(&s.token_cache).unwrap().collect();
+    // token requests a minute: they shared one cached token (beside it, its lock file).
+    let cached: Vec<_> = std::fs::read_dir(&s.token_cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
     assert_eq!(cached.len(), 1, "{cached:?}");
 
     let orders = s.esim(&["--sandbox", "airalo", "get-order-list", "--all", "--limit", "1"]);

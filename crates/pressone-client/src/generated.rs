@@ -2564,6 +2564,28 @@ pub mod servers {
 /// Operations the spec marks as taking no credential (`security: []`): the client sends
 /// none, so e.g. a token request does not first ask for a token.
 pub const ANONYMOUS_OPERATIONS: &[&str] = &["request_access_token"];
+/// The provider's documented rate limits (the spec's `x-rate-limit`), which the client
+/// paces its calls against.
+pub const RATE_LIMITS: &[::provider_core::OperationLimit] = &[
+    ::provider_core::OperationLimit {
+        operation: "get_usage",
+        requests: 100u32,
+        per: ::std::time::Duration::from_millis(60000u64),
+        scope: ::provider_core::Scope::PathValue {
+            kind: "iccid",
+            segment_from_end: 1usize,
+        },
+    },
+    ::provider_core::OperationLimit {
+        operation: "get_esim_package_history",
+        requests: 1u32,
+        per: ::std::time::Duration::from_millis(900000u64),
+        scope: ::provider_core::Scope::PathValue {
+            kind: "iccid",
+            segment_from_end: 1usize,
+        },
+    },
+];
 /// Decodes a response body as the type generated for the component schema `name`, the
 /// way the client does (`serde_json::from_slice`); `None` when the spec has no such
 /// schema. The spec-example test and the fuzz harness decode through it.

@@ -52,7 +52,7 @@ impl Client {
     /// The token exchange on its own, to share tokens between processes with
     /// [`TokenProvider::with_store`].
     pub fn token_provider(client_id: impl Into<String>, client_secret: impl Into<String>) -> TokenProvider {
-        provider_core::auth::client_credentials(
+        airalo_client::client_credentials(
             "/customer/v2/token",
             client_id,
             client_secret.into(),
@@ -67,4 +67,4 @@ impl Client {
     }
 }
 
-provider_core::connect_client!(Client, ANONYMOUS_OPERATIONS);
+provider_core::connect_client!(Client, PROVIDER.name, ANONYMOUS_OPERATIONS, RATE_LIMITS);

@@ -9,8 +9,8 @@ pub mod bulk;
 pub use provider_core as core;
 pub use provider_core::paginate;
 pub use provider_core::{
-    BuildError, ClientConfig, Credential, CredentialKind, Descriptor, Error, LenientInt, RetryPolicy, Timestamp,
-    TokenProvider, TokenStore, units::DataVolume,
+    BuildError, ClientConfig, Credential, CredentialKind, Descriptor, Error, LenientInt, RetryPolicy, SharedState,
+    Timestamp, TokenProvider, TokenStore, units::DataVolume,
 };
 
 /// The descriptor of every enabled provider (generated from its spec): name, environment
@@ -25,6 +25,11 @@ pub const PROVIDERS: &[&provider_core::Descriptor] = &[
     #[cfg(feature = "vellosim")]
     &vellosim_client::PROVIDER,
 ];
+
+/// One token and one rate budget for every replica of a service, on Valkey/Redis
+/// (`provider-fleet`): `ClientConfig::shared_state(Arc::new(fleet::RedisStore::open(url)?))`.
+#[cfg(feature = "fleet")]
+pub use provider_fleet as fleet;
 
 #[cfg(any(feature = "airalo", feature = "pressone"))]
 mod airalo_shaped;

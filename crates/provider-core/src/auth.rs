@@ -1,6 +1,8 @@
-//! Bearer tokens obtained from a provider's token endpoint (Airalo, PressOne): fetched
-//! lazily, cached until shortly before expiry, refreshed once when the provider rejects one,
-//! and shared, so any number of concurrent first calls make exactly one token request.
+//! Bearer tokens obtained from a provider's token endpoint: fetched lazily, cached until
+//! shortly before expiry, refreshed once when the provider rejects one, and shared, so any
+//! number of concurrent first calls make exactly one token request: in this process through
+//! one lock, and across processes (a fleet of replicas) through a [`TokenStore`] that offers
+//! a fetch lock.
 
 use std::fmt;
 use std::sync::Arc;
@@ -39,13 +41,62 @@ impl fmt::Debug for CachedToken {
     }
 }
 
-/// Where tokens are kept beyond this process, so several processes share one token (the
-/// providers rate-limit their token endpoints: Airalo allows 3 requests a minute).
-/// Implement it over Redis, a database, a file…; errors are the store's to log and hide:
-/// a store that cannot answer just returns `None` and the token is fetched.
+/// Where tokens are kept beyond this process, so that every process using one credential
+/// shares one token (providers rate-limit their token endpoints: Airalo allows 3 requests a
+/// minute). A store's errors are its own to log and hide: a store that cannot answer returns
+/// `None` or [`FetchLock::Unavailable`], and the client goes on with in-process behaviour.
+///
+/// Only `load` and `save` are required. A store shared by several processes should also
+/// offer the fetch lock (`lock`), so that exactly one of them asks the token endpoint while
+/// the others wait for its result, and `forget`/`save_failure`/`failure`, so that a refused
+/// token is replaced once and a failing endpoint is asked once per cooldown by all of them.
 pub trait TokenStore: Send + Sync {
+    /// The stored token, if there is a readable one.
     fn load(&self) -> BoxFuture<'_, Option<CachedToken>>;
+
+    /// Stores a newly fetched token for every process.
     fn save(&self, token: CachedToken) -> BoxFuture<'_, ()>;
+
+    /// Tries to become the one process that fetches a token, for at most `hold` (the lock
+    /// expires by itself if its holder dies).
+    fn lock(&self, hold: Duration) -> BoxFuture<'_, FetchLock> {
+        let _ = hold;
+        Box::pin(async { FetchLock::Unavailable })
+    }
+
+    /// The provider refused `token`: remove it from the store if it is still the stored one
+    /// (a newer token saved meanwhile stays).
+    fn forget<'a>(&'a self, token: &'a SecretString) -> BoxFuture<'a, ()> {
+        let _ = token;
+        Box::pin(async {})
+    }
+
+    /// The token endpoint failed: every process answers with `message` for `cooldown`
+    /// instead of asking again. The message never holds a credential.
+    fn save_failure<'a>(&'a self, message: &'a str, cooldown: Duration) -> BoxFuture<'a, ()> {
+        let _ = (message, cooldown);
+        Box::pin(async {})
+    }
+
+    /// A failure saved by [`save_failure`](Self::save_failure) whose cooldown is not over.
+    fn failure(&self) -> BoxFuture<'_, Option<String>> {
+        Box::pin(async { None })
+    }
+}
+
+/// The answer of [`TokenStore::lock`].
+pub enum FetchLock {
+    /// This process fetches; release the guard when the result is saved.
+    Acquired(Box<dyn FetchGuard>),
+    /// Another process is fetching: wait for its token to appear in the store.
+    Held,
+    /// The store offers no lock or cannot answer now: fetch in this process.
+    Unavailable,
+}
+
+/// Held while this process fetches a token for every process sharing the store.
+pub trait FetchGuard: Send {
+    fn release(self: Box<Self>) -> BoxFuture<'static, ()>;
 }
 
 /// Fetches a new token from the provider: given the HTTP client and the base URL.
@@ -62,12 +113,20 @@ pub struct TokenProvider {
     inner: Arc<Inner>,
 }
 
-struct Inner {
-    state: tokio::sync::Mutex<State>,
-    fetch: Box<FetchToken>,
+#[derive(Clone)]
+struct Settings {
     store: Option<Arc<dyn TokenStore>>,
+    identity: Option<String>,
     refresh_margin: Duration,
     failure_cooldown: Duration,
+    lock_hold: Duration,
+    poll: Duration,
+}
+
+struct Inner {
+    state: tokio::sync::Mutex<State>,
+    fetch: Arc<FetchToken>,
+    settings: Settings,
 }
 
 #[derive(Default)]
@@ -76,102 +135,175 @@ struct State {
     /// The last token the provider refused: never handed out again, even from the store.
     rejected: Option<SecretString>,
     last_failure: Option<(Instant, String)>,
-    fetches: u64,
 }
 
 impl fmt::Debug for TokenProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let settings = &self.inner.settings;
         f.debug_struct("TokenProvider")
-            .field("store", &self.inner.store.is_some())
-            .field("refresh_margin", &self.inner.refresh_margin)
+            .field("identity", &settings.identity)
+            .field("store", &settings.store.is_some())
+            .field("refresh_margin", &settings.refresh_margin)
             .finish_non_exhaustive()
     }
 }
 
 impl TokenProvider {
     /// `fetch` asks the provider for a token. Defaults: refresh 5 minutes before expiry; after
-    /// a failed fetch, answer with that failure for 20 s instead of asking again.
+    /// a failed fetch, answer with that failure for 20 s instead of asking again; wait at most
+    /// 30 s for another process's fetch.
     pub fn new(
         fetch: impl Fn(reqwest::Client, String) -> BoxFuture<'static, Result<CachedToken, String>> + Send + Sync + 'static,
     ) -> Self {
-        Self::build(Box::new(fetch), None, Duration::from_secs(300), Duration::from_secs(20))
+        let settings = Settings {
+            store: None,
+            identity: None,
+            refresh_margin: Duration::from_secs(300),
+            failure_cooldown: Duration::from_secs(20),
+            lock_hold: Duration::from_secs(30),
+            poll: Duration::from_millis(25),
+        };
+        Self::build(Arc::new(fetch), settings)
     }
 
-    fn build(
-        fetch: Box<FetchToken>,
-        store: Option<Arc<dyn TokenStore>>,
-        refresh_margin: Duration,
-        failure_cooldown: Duration,
-    ) -> Self {
-        let state = tokio::sync::Mutex::new(State::default());
+    fn build(fetch: Arc<FetchToken>, settings: Settings) -> Self {
         Self {
             inner: Arc::new(Inner {
-                state,
+                state: tokio::sync::Mutex::new(State::default()),
                 fetch,
-                store,
-                refresh_margin,
-                failure_cooldown,
+                settings,
             }),
         }
     }
 
-    fn rebuild(self, f: impl FnOnce(&mut Option<Arc<dyn TokenStore>>, &mut Duration, &mut Duration)) -> Self {
-        let inner = Arc::into_inner(self.inner).expect("configure a TokenProvider before sharing it");
-        let (mut store, mut margin, mut cooldown) = (inner.store, inner.refresh_margin, inner.failure_cooldown);
-        f(&mut store, &mut margin, &mut cooldown);
-        Self::build(inner.fetch, store, margin, cooldown)
+    /// Settings apply to a new cache: configure a provider before its first token.
+    fn with(self, change: impl FnOnce(&mut Settings)) -> Self {
+        let mut settings = self.inner.settings.clone();
+        change(&mut settings);
+        Self::build(self.inner.fetch.clone(), settings)
     }
 
     /// Share tokens through `store` (see [`TokenStore`]).
     pub fn with_store(self, store: Arc<dyn TokenStore>) -> Self {
-        self.rebuild(|s, _, _| *s = Some(store))
+        self.with(|s| s.store = Some(store))
+    }
+
+    /// Who the tokens are for (e.g. the client id, never a secret): names the token and the
+    /// rate budgets in a shared store.
+    pub fn with_identity(self, identity: impl Into<String>) -> Self {
+        let identity = identity.into();
+        self.with(|s| s.identity = Some(identity))
     }
 
     /// Refresh this long before a token expires.
     pub fn with_refresh_margin(self, margin: Duration) -> Self {
-        self.rebuild(|_, m, _| *m = margin)
+        self.with(|s| s.refresh_margin = margin)
     }
 
     /// After a failed fetch, how long to answer with that failure instead of asking again.
     pub fn with_failure_cooldown(self, cooldown: Duration) -> Self {
-        self.rebuild(|_, _, c| *c = cooldown)
+        self.with(|s| s.failure_cooldown = cooldown)
     }
 
-    /// How many times a token was requested from the provider.
-    pub async fn fetch_count(&self) -> u64 {
-        self.inner.state.lock().await.fetches
+    /// How long one process may hold the shared fetch lock, and so how long the others wait
+    /// for its token before they take over.
+    pub fn with_lock_hold(self, hold: Duration) -> Self {
+        self.with(|s| s.lock_hold = hold)
     }
 
-    /// A valid token: the cached one, the store's, or a new one. Concurrent callers wait for
-    /// one fetch instead of starting their own.
+    /// The identity given with [`with_identity`](Self::with_identity).
+    pub fn identity(&self) -> Option<&str> {
+        self.inner.settings.identity.as_deref()
+    }
+
+    /// Whether a store was configured.
+    pub fn has_store(&self) -> bool {
+        self.inner.settings.store.is_some()
+    }
+
+    /// A valid token: the cached one, the store's, or a new one. Concurrent callers in this
+    /// process wait for one fetch; with a store that offers a lock, so do other processes.
     pub async fn token(&self, http: &reqwest::Client, base_url: &str) -> Result<SecretString, AuthError> {
         let inner = &*self.inner;
+        let settings = &inner.settings;
         let mut state = inner.state.lock().await;
-        if let Some(current) = state.current.as_ref().filter(|t| t.fresh(inner.refresh_margin)) {
+        if let Some(current) = state.current.as_ref().filter(|t| t.fresh(settings.refresh_margin)) {
             return Ok(current.token.clone());
         }
-        if let Some(store) = &inner.store
-            && let Some(stored) = store.load().await
-            && stored.fresh(inner.refresh_margin)
-            && !is_rejected(&state, &stored.token)
-        {
-            let token = stored.token.clone();
-            state.current = Some(stored);
-            return Ok(token);
-        }
         if let Some((at, message)) = &state.last_failure
-            && at.elapsed() < inner.failure_cooldown
+            && at.elapsed() < settings.failure_cooldown
         {
-            return Err(AuthError(format!(
-                "{message} (not retried for {:?})",
-                inner.failure_cooldown
-            )));
+            return Err(cooling_down(message, settings.failure_cooldown));
         }
-        state.fetches += 1;
-        match (inner.fetch)(http.clone(), base_url.to_owned()).await {
+        let Some(store) = &settings.store else {
+            return self.fetch(&mut state, http, base_url, None).await;
+        };
+        // Bounded: if the lock's holder dies, its lock expires within `lock_hold` and a
+        // waiter takes over; past that, this process fetches on its own.
+        let deadline = Instant::now() + settings.lock_hold + Duration::from_secs(5);
+        loop {
+            if let Some(token) = self.usable_from_store(&mut state, store).await {
+                return Ok(token);
+            }
+            if let Some(message) = store.failure().await {
+                state.last_failure = Some((Instant::now(), message.clone()));
+                return Err(cooling_down(&message, settings.failure_cooldown));
+            }
+            match store.lock(settings.lock_hold).await {
+                FetchLock::Acquired(guard) => {
+                    // Another process may have saved a token between our load and our lock.
+                    let result = match self.usable_from_store(&mut state, store).await {
+                        Some(token) => Ok(token),
+                        None => self.fetch(&mut state, http, base_url, Some(store)).await,
+                    };
+                    guard.release().await;
+                    return result;
+                }
+                FetchLock::Held if Instant::now() < deadline => tokio::time::sleep(settings.poll).await,
+                FetchLock::Held | FetchLock::Unavailable => {
+                    return self.fetch(&mut state, http, base_url, Some(store)).await;
+                }
+            }
+        }
+    }
+
+    /// The provider refused `token` (HTTP 401): forget it here and in the store, so the next
+    /// [`token`](Self::token) gets a new one. Callers that saw the same refusal concurrently,
+    /// in this process or any other sharing the store, cause one refresh.
+    pub async fn reject(&self, token: &str) {
+        let mut state = self.inner.state.lock().await;
+        if state.current.as_ref().is_some_and(|t| t.token.expose_secret() == token) {
+            state.current = None;
+        }
+        let rejected = SecretString::from(token.to_owned());
+        if let Some(store) = &self.inner.settings.store {
+            store.forget(&rejected).await;
+        }
+        state.rejected = Some(rejected);
+    }
+
+    async fn usable_from_store(&self, state: &mut State, store: &Arc<dyn TokenStore>) -> Option<SecretString> {
+        let stored = store.load().await?;
+        if !stored.fresh(self.inner.settings.refresh_margin) || is_rejected(state, &stored.token) {
+            return None;
+        }
+        let token = stored.token.clone();
+        state.current = Some(stored);
+        Some(token)
+    }
+
+    async fn fetch(
+        &self,
+        state: &mut State,
+        http: &reqwest::Client,
+        base_url: &str,
+        store: Option<&Arc<dyn TokenStore>>,
+    ) -> Result<SecretString, AuthError> {
+        let settings = &self.inner.settings;
+        match (self.inner.fetch)(http.clone(), base_url.to_owned()).await {
             Ok(fetched) => {
                 state.last_failure = None;
-                if let Some(store) = &inner.store {
+                if let Some(store) = store {
                     store.save(fetched.clone()).await;
                 }
                 let token = fetched.token.clone();
@@ -179,21 +311,18 @@ impl TokenProvider {
                 Ok(token)
             }
             Err(message) => {
+                if let Some(store) = store {
+                    store.save_failure(&message, settings.failure_cooldown).await;
+                }
                 state.last_failure = Some((Instant::now(), message.clone()));
                 Err(AuthError(message))
             }
         }
     }
+}
 
-    /// The provider refused `token` (HTTP 401): forget it so the next [`token`](Self::token)
-    /// fetches a new one. Callers that saw the same refusal concurrently cause one refresh.
-    pub async fn reject(&self, token: &str) {
-        let mut state = self.inner.state.lock().await;
-        if state.current.as_ref().is_some_and(|t| t.token.expose_secret() == token) {
-            state.current = None;
-        }
-        state.rejected = Some(SecretString::from(token.to_owned()));
-    }
+fn cooling_down(message: &str, cooldown: Duration) -> AuthError {
+    AuthError(format!("{message} (not retried for {cooldown:?})"))
 }
 
 fn is_rejected(state: &State, token: &SecretString) -> bool {
@@ -205,6 +334,7 @@ fn is_rejected(state: &State, token: &SecretString) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
     use std::sync::atomic::{AtomicU32, Ordering};
 
     use super::*;
@@ -272,20 +402,143 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
-    struct SharedStore(std::sync::Mutex<Option<CachedToken>>);
+    /// A store shared in memory, with the whole fleet protocol: what a Redis store does
+    /// across processes, these tests check across providers.
+    #[derive(Default)]
+    struct SharedStore {
+        token: Mutex<Option<CachedToken>>,
+        locked: Mutex<bool>,
+        failure: Mutex<Option<(Instant, Duration, String)>>,
+    }
 
-    impl TokenStore for SharedStore {
-        fn load(&self) -> BoxFuture<'_, Option<CachedToken>> {
-            Box::pin(async { self.0.lock().unwrap().clone() })
-        }
-        fn save(&self, token: CachedToken) -> BoxFuture<'_, ()> {
-            Box::pin(async move { *self.0.lock().unwrap() = Some(token) })
+    struct Guard(Arc<SharedStore>);
+
+    impl FetchGuard for Guard {
+        fn release(self: Box<Self>) -> BoxFuture<'static, ()> {
+            Box::pin(async move { *self.0.locked.lock().unwrap() = false })
         }
     }
 
+    struct Handle(Arc<SharedStore>);
+
+    impl TokenStore for Handle {
+        fn load(&self) -> BoxFuture<'_, Option<CachedToken>> {
+            Box::pin(async { self.0.token.lock().unwrap().clone() })
+        }
+        fn save(&self, token: CachedToken) -> BoxFuture<'_, ()> {
+            Box::pin(async move { *self.0.token.lock().unwrap() = Some(token) })
+        }
+        fn lock(&self, _: Duration) -> BoxFuture<'_, FetchLock> {
+            Box::pin(async {
+                let mut locked = self.0.locked.lock().unwrap();
+                if *locked {
+                    return FetchLock::Held;
+                }
+                *locked = true;
+                FetchLock::Acquired(Box::new(Guard(self.0.clone())))
+            })
+        }
+        fn forget<'a>(&'a self, token: &'a SecretString) -> BoxFuture<'a, ()> {
+            Box::pin(async move {
+                let mut stored = self.0.token.lock().unwrap();
+                if stored
+                    .as_ref()
+                    .is_some_and(|t| t.token.expose_secret() == token.expose_secret())
+                {
+                    *stored = None;
+                }
+            })
+        }
+        fn save_failure<'a>(&'a self, message: &'a str, cooldown: Duration) -> BoxFuture<'a, ()> {
+            Box::pin(
+                async move { *self.0.failure.lock().unwrap() = Some((Instant::now(), cooldown, message.to_owned())) },
+            )
+        }
+        fn failure(&self) -> BoxFuture<'_, Option<String>> {
+            Box::pin(async {
+                let failure = self.0.failure.lock().unwrap();
+                failure
+                    .as_ref()
+                    .filter(|(at, cooldown, _)| at.elapsed() < *cooldown)
+                    .map(|f| f.2.clone())
+            })
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn providers_sharing_a_store_make_one_fetch_and_replace_a_refused_token_once() {
+        let store = Arc::new(SharedStore::default());
+        let calls = Arc::new(AtomicU32::new(0));
+        let providers: Vec<TokenProvider> = (0..20)
+            .map(|_| {
+                let seen = calls.clone();
+                TokenProvider::new(move |_, _| {
+                    let n = seen.fetch_add(1, Ordering::SeqCst) + 1;
+                    Box::pin(async move {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        Ok(CachedToken::new(format!("t-{n}"), Duration::from_secs(3600)))
+                    })
+                })
+                .with_store(Arc::new(Handle(store.clone())))
+            })
+            .collect();
+        let http = reqwest::Client::new();
+        let all = |providers: &[TokenProvider]| {
+            let tasks: Vec<_> = providers
+                .iter()
+                .map(|p| {
+                    let (p, h) = (p.clone(), http.clone());
+                    tokio::spawn(async move { p.token(&h, "").await.unwrap().expose_secret().to_owned() })
+                })
+                .collect();
+            futures::future::join_all(tasks)
+        };
+        for token in all(&providers).await {
+            assert_eq!(token.unwrap(), "t-1");
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+
+        for p in &providers {
+            p.reject("t-1").await;
+        }
+        for token in all(&providers).await {
+            assert_eq!(token.unwrap(), "t-2");
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
     #[tokio::test]
-    async fn two_providers_share_a_token_through_a_store() {
-        let store = Arc::new(SharedStore(std::sync::Mutex::new(None)));
+    async fn a_failure_is_shared_for_the_cooldown() {
+        let store = Arc::new(SharedStore::default());
+        let calls = Arc::new(AtomicU32::new(0));
+        let make = || {
+            let seen = calls.clone();
+            TokenProvider::new(move |_, _| {
+                seen.fetch_add(1, Ordering::SeqCst);
+                Box::pin(async { Err("HTTP 503 from the token endpoint".to_owned()) })
+            })
+            .with_store(Arc::new(Handle(store.clone())))
+        };
+        let (a, b) = (make(), make());
+        let http = reqwest::Client::new();
+        assert!(a.token(&http, "").await.unwrap_err().to_string().contains("503"));
+        let err = b.token(&http, "").await.unwrap_err().to_string();
+        assert!(err.contains("503") && err.contains("not retried"), "{err}");
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_store_without_a_lock_still_shares_saved_tokens() {
+        struct Plain(Mutex<Option<CachedToken>>);
+        impl TokenStore for Plain {
+            fn load(&self) -> BoxFuture<'_, Option<CachedToken>> {
+                Box::pin(async { self.0.lock().unwrap().clone() })
+            }
+            fn save(&self, token: CachedToken) -> BoxFuture<'_, ()> {
+                Box::pin(async move { *self.0.lock().unwrap() = Some(token) })
+            }
+        }
+        let store = Arc::new(Plain(Mutex::new(None)));
         let (a, a_calls) = counting("a", Duration::from_secs(3600));
         let (b, b_calls) = counting("b", Duration::from_secs(3600));
         let (a, b) = (a.with_store(store.clone()), b.with_store(store));
@@ -304,122 +557,5 @@ mod tests {
     fn debug_output_hides_tokens() {
         let token = CachedToken::new("super-secret-token", Duration::from_secs(1));
         assert!(!format!("{token:?}").contains("super-secret"));
-    }
-}
-
-/// The client-credentials exchange Airalo-shaped APIs use: a form POST of `client_id`,
-/// `client_secret` and `grant_type=client_credentials` to `{base_url}{path}`, answered with
-/// `{"data": {"access_token", "expires_in", "token_type"}}`. Tokens are kept at most `max_age`
-/// even when `expires_in` promises more (Airalo: a year promised, refresh daily advised).
-pub fn client_credentials(
-    path: &'static str,
-    client_id: impl Into<String>,
-    client_secret: impl Into<SecretString>,
-    max_age: Duration,
-) -> TokenProvider {
-    let client_id: String = client_id.into();
-    let client_secret: SecretString = client_secret.into();
-    TokenProvider::new(move |http, base_url| {
-        let form = [
-            ("client_id", client_id.clone()),
-            ("client_secret", client_secret.expose_secret().to_owned()),
-            ("grant_type", "client_credentials".to_owned()),
-        ];
-        Box::pin(async move {
-            let url = format!("{base_url}{path}");
-            let response = http
-                .post(&url)
-                .header(reqwest::header::ACCEPT, "application/json")
-                .form(&form)
-                .send()
-                .await
-                .map_err(|e| format!("token request to {url} failed: {}", e.without_url()))?;
-            let status = response.status();
-            let body = response
-                .bytes()
-                .await
-                .map_err(|e| format!("token response from {url} was cut off: {e}"))?;
-            parse_token(status, &body, max_age).map_err(|reason| format!("token endpoint {url}: {reason}"))
-        })
-    })
-}
-
-fn parse_token(status: reqwest::StatusCode, body: &[u8], max_age: Duration) -> Result<CachedToken, String> {
-    let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-    if !status.is_success() {
-        // The provider's message only: the body of a failed exchange carries no secret.
-        let message = json["meta"]["message"]
-            .as_str()
-            .or(json["message"].as_str())
-            .unwrap_or("no message");
-        return Err(format!("HTTP {status}: {message}"));
-    }
-    let data = &json["data"];
-    let token = data["access_token"]
-        .as_str()
-        .filter(|t| !t.is_empty())
-        .ok_or("no access_token in the answer")?;
-    let expires_in = data["expires_in"]
-        .as_u64()
-        .or_else(|| data["expires_in"].as_str().and_then(|s| s.parse().ok()))
-        .map(Duration::from_secs)
-        .unwrap_or(max_age);
-    Ok(CachedToken::new(token, expires_in.min(max_age)))
-}
-
-#[cfg(test)]
-mod exchange_tests {
-    use super::*;
-    use httpmock::MockServer;
-
-    #[tokio::test]
-    async fn posts_the_form_and_caps_the_lifetime() {
-        let server = MockServer::start_async().await;
-        let mock = server.mock(|when, then| {
-            when.method("POST")
-                .path("/v2/token")
-                .form_urlencoded_tuple("client_id", "id")
-                .form_urlencoded_tuple("client_secret", "s3cret")
-                .form_urlencoded_tuple("grant_type", "client_credentials");
-            then.status(200).json_body(serde_json::json!({
-                "data": {"token_type": "Bearer", "expires_in": 31622400, "access_token": "tok"},
-                "meta": {"message": "success"}
-            }));
-        });
-        let provider = client_credentials("/token", "id", "s3cret".to_owned(), Duration::from_secs(86_400));
-        let http = reqwest::Client::new();
-        let token = provider.token(&http, &server.url("/v2")).await.unwrap();
-        assert_eq!(token.expose_secret(), "tok");
-        mock.assert();
-        let state = provider.inner.state.lock().await;
-        let lifetime = state
-            .current
-            .as_ref()
-            .unwrap()
-            .expires_at
-            .duration_since(SystemTime::now())
-            .unwrap();
-        assert!(lifetime <= Duration::from_secs(86_400) && lifetime > Duration::from_secs(86_000));
-    }
-
-    #[tokio::test]
-    async fn a_refusal_says_why_without_the_secret() {
-        let server = MockServer::start_async().await;
-        server.mock(|when, then| {
-            when.method("POST").path("/token");
-            then.status(401)
-                .json_body(serde_json::json!({"data": [], "meta": {"message": "Client authentication failed"}}));
-        });
-        let provider = client_credentials("/token", "id", "s3cret-value".to_owned(), Duration::from_secs(60));
-        let err = provider
-            .token(&reqwest::Client::new(), &server.base_url())
-            .await
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("401") && err.contains("Client authentication failed"),
-            "{err}"
-        );
-        assert!(!err.contains("s3cret"), "{err}");
     }
 }

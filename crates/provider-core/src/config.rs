@@ -1,16 +1,25 @@
 //! Building a client: base URL, timeouts, retry policy and credentials, in one place.
 
 use std::fmt;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::marker::PhantomData;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::budget::{Budget, OperationLimit, SharedState};
 use crate::{RetryPolicy, Runtime, TokenProvider};
 
-/// How a generated client is assembled from the parts a [`ClientConfig`] builds.
+/// How a generated client is assembled from the parts a [`ClientConfig`] builds, with the
+/// facts of its spec that the runtime needs (implemented by `connect_client!`).
 pub trait FromParts: Sized {
+    /// The provider's name (its spec's file name): names its state in a shared store.
+    const PROVIDER: &'static str;
+    /// The provider's documented rate limits, per operation.
+    const RATE_LIMITS: &'static [OperationLimit];
+
     fn from_parts(base_url: &str, http: reqwest::Client, runtime: Runtime) -> Self;
 }
 
@@ -29,6 +38,19 @@ impl Credential {
         Credential::Header {
             name: HeaderName::from_static(name),
             value: SecretString::from(value.into()),
+        }
+    }
+
+    /// Whose calls these are, without the secret: a token provider's identity (the client
+    /// id), or a digest of a header credential. Names rate windows and tokens in a shared store.
+    fn identity(&self) -> String {
+        match self {
+            Credential::Header { value, .. } => {
+                let mut hasher = DefaultHasher::new();
+                value.expose_secret().hash(&mut hasher);
+                format!("key-{:016x}", hasher.finish())
+            }
+            Credential::Bearer(provider) => provider.identity().unwrap_or("-").to_owned(),
         }
     }
 
@@ -91,6 +113,8 @@ pub struct ClientConfig<C> {
     credential: Option<Credential>,
     user_agent: String,
     base_url_note: Option<&'static str>,
+    shared: Option<Arc<dyn SharedState>>,
+    rate_budgets: bool,
     client: PhantomData<fn() -> C>,
 }
 
@@ -104,6 +128,8 @@ impl<C> Clone for ClientConfig<C> {
             credential: self.credential.clone(),
             user_agent: self.user_agent.clone(),
             base_url_note: self.base_url_note,
+            shared: self.shared.clone(),
+            rate_budgets: self.rate_budgets,
             client: PhantomData,
         }
     }
@@ -118,6 +144,8 @@ impl<C> fmt::Debug for ClientConfig<C> {
             .field("retry", &self.retry)
             .field("credential", &self.credential)
             .field("user_agent", &self.user_agent)
+            .field("shared_state", &self.shared.is_some())
+            .field("rate_budgets", &self.rate_budgets)
             .finish()
     }
 }
@@ -133,6 +161,8 @@ impl<C: FromParts> ClientConfig<C> {
             credential: None,
             user_agent: concat!("provider-clients/", env!("CARGO_PKG_VERSION")).to_owned(),
             base_url_note: None,
+            shared: None,
+            rate_budgets: true,
             client: PhantomData,
         }
     }
@@ -170,6 +200,24 @@ impl<C: FromParts> ClientConfig<C> {
         self
     }
 
+    /// State shared by every replica of the service (e.g. `provider_fleet::RedisStore`): one
+    /// bearer token for the whole fleet, fetched by one replica while the others wait, and
+    /// rate windows that every replica paces against. A token store given to the
+    /// [`TokenProvider`] itself is kept. When the shared store cannot answer, the client
+    /// fetches and paces in its own process.
+    pub fn shared_state(mut self, shared: Arc<dyn SharedState>) -> Self {
+        self.shared = Some(shared);
+        self
+    }
+
+    /// Whether calls are paced to stay under the provider's documented rate limits (on by
+    /// default). Off, every call is sent at once and a 429 is the provider's: for an account
+    /// with negotiated limits, or a test of a server's own limits.
+    pub fn rate_budgets(mut self, on: bool) -> Self {
+        self.rate_budgets = on;
+        self
+    }
+
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
@@ -191,15 +239,25 @@ impl<C: FromParts> ClientConfig<C> {
                 reason: "the scheme must be http or https".into(),
             });
         }
-        let auth = self.credential.as_ref().map(Credential::resolve).transpose()?;
+        // Generated paths start with `/`; a trailing slash on the base would double it.
+        let base = self.base_url.trim_end_matches('/');
+        let identity = self.credential.as_ref().map(Credential::identity).unwrap_or_default();
+        let owner = format!("{}|{base}|{identity}", C::PROVIDER);
+        let credential = match (self.credential, &self.shared) {
+            (Some(Credential::Bearer(tokens)), Some(shared)) if !tokens.has_store() => {
+                Some(Credential::Bearer(tokens.with_store(shared.token_store(&owner))))
+            }
+            (credential, _) => credential,
+        };
+        let auth = credential.as_ref().map(Credential::resolve).transpose()?;
         let http = reqwest::Client::builder()
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .user_agent(self.user_agent)
             .build()
             .map_err(BuildError::Http)?;
-        // Generated paths start with `/`; a trailing slash on the base would double it.
-        let base = self.base_url.trim_end_matches('/');
-        Ok(C::from_parts(base, http, Runtime::new(base, self.retry, auth)))
+        let limits = if self.rate_budgets { C::RATE_LIMITS } else { &[] };
+        let budget = Budget::new(limits, owner, self.shared);
+        Ok(C::from_parts(base, http, Runtime::new(base, self.retry, auth, budget)))
     }
 }

@@ -6,6 +6,7 @@ use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
+use crate::budget::BudgetExceeded;
 use crate::retry::retry_after;
 
 /// What went wrong with a call. `E` is the provider's documented error body.
@@ -25,8 +26,10 @@ pub enum Error<E> {
         headers: HeaderMap,
         body: E,
     },
-    /// HTTP 429 after the retry policy gave up (or would have waited too long).
-    #[error("rate limited by the provider (HTTP 429){}", .0.retry_after.map(|d| format!("; retry after {d:?}")).unwrap_or_default())]
+    /// HTTP 429 after the retry policy gave up (or would have waited too long), or a call
+    /// this client did not send because the provider's documented limit was used up
+    /// (`local`).
+    #[error("{}{}", if .0.local { "not sent: the provider's documented rate limit is used up" } else { "rate limited by the provider (HTTP 429)" }, .0.retry_after.map(|d| format!("; retry after {d:?}")).unwrap_or_default())]
     RateLimited(RateLimit<E>),
     /// The body did not decode as the documented type; the raw bytes are kept.
     #[error("undecodable response body ({reason})")]
@@ -49,6 +52,9 @@ pub struct RateLimit<E> {
     pub headers: HeaderMap,
     /// The documented error body, when the provider sent one.
     pub body: Option<E>,
+    /// True when this client refused the call before sending it, to stay under the
+    /// provider's documented limit (see `provider_core::budget`): nothing reached the provider.
+    pub local: bool,
 }
 
 const OUTCOME_UNKNOWN: &str = "; the request may have reached the provider: for an order or top-up, \
@@ -130,6 +136,7 @@ impl<E> From<progenitor_client::Error<E>> for Error<E> {
                         retry_after: retry_after(&headers),
                         headers,
                         body: Some(body),
+                        local: false,
                     })
                 } else {
                     Error::Api { status, headers, body }
@@ -147,13 +154,23 @@ impl<E> From<progenitor_client::Error<E>> for Error<E> {
                         retry_after: retry_after(&headers),
                         headers,
                         body: None,
+                        local: false,
                     })
                 } else {
                     Error::UnexpectedStatus { status, headers }
                 }
             }
-            // Our hooks fail only when authorizing (see `Runtime::authorize`).
-            P::Custom(msg) => Error::Auth(msg),
+            // Our hooks fail only when pacing (`Runtime::admit`) or authorizing
+            // (`Runtime::authorize`); nothing was sent in either case.
+            P::Custom(msg) => match BudgetExceeded::parse(&msg) {
+                Some(wait) => Error::RateLimited(RateLimit {
+                    retry_after: Some(wait),
+                    headers: HeaderMap::new(),
+                    body: None,
+                    local: true,
+                }),
+                None => Error::Auth(msg),
+            },
         }
     }
 }

@@ -2,12 +2,16 @@
 /// (so `ClientConfig::build` can assemble it) and the `ClientHooks` that authorize each
 /// request and send it through `Runtime::execute`. Invoke it once in each client crate,
 /// beside the generated module (the orphan rule keeps these impls out of this crate).
-/// `$anonymous` lists the operations sent without credentials (generated from the spec, by
-/// method name, which is what progenitor puts in `OperationInfo::operation_id`).
+/// `$anonymous` lists the operations sent without credentials and `$limits` the documented
+/// rate limits (both generated from the spec, by method name, which is what progenitor puts
+/// in `OperationInfo::operation_id`); `$provider` is the spec's name.
 #[macro_export]
 macro_rules! connect_client {
-    ($client:ty, $anonymous:expr) => {
+    ($client:ty, $provider:expr, $anonymous:expr, $limits:expr) => {
         impl $crate::FromParts for $client {
+            const PROVIDER: &'static str = $provider;
+            const RATE_LIMITS: &'static [$crate::OperationLimit] = $limits;
+
             fn from_parts(base_url: &str, http: ::reqwest::Client, runtime: $crate::Runtime) -> Self {
                 <$client>::new_with_client(base_url, http, runtime)
             }
@@ -20,6 +24,8 @@ macro_rules! connect_client {
                 info: &::progenitor_client::OperationInfo,
             ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
                 use ::progenitor_client::ClientInfo;
+                let admitted = self.inner().admit(request, info).await;
+                admitted.map_err(|e| ::progenitor_client::Error::Custom(e.to_string()))?;
                 if $anonymous.contains(&info.operation_id) {
                     return Ok(());
                 }

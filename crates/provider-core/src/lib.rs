@@ -6,6 +6,7 @@
 //! requests are retried and each call is traced. Everything here is provider-neutral.
 
 pub mod auth;
+pub mod budget;
 mod config;
 mod descriptor;
 mod error;
@@ -17,7 +18,8 @@ mod runtime;
 mod timestamp;
 pub mod units;
 
-pub use auth::{AuthError, CachedToken, TokenProvider, TokenStore};
+pub use auth::{AuthError, CachedToken, FetchGuard, FetchLock, TokenProvider, TokenStore};
+pub use budget::{BudgetExceeded, OperationLimit, Scope, SharedState, Slot};
 pub use config::{BuildError, ClientConfig, Credential, FromParts};
 pub use descriptor::{CredentialKind, DecodeComponent, Descriptor};
 pub use error::{Error, RateLimit};

@@ -10,6 +10,7 @@ use reqwest::{Method, Request, Response, StatusCode};
 use secrecy::ExposeSecret;
 use tracing::Instrument;
 
+use crate::budget::{Budget, BudgetExceeded};
 use crate::config::{Auth, sensitive};
 use crate::retry::{is_retryable_status, retry_after};
 use crate::{AuthError, RetryPolicy};
@@ -24,6 +25,7 @@ struct Shared {
     base_url: String,
     retry: RetryPolicy,
     auth: Option<Auth>,
+    budget: Budget,
 }
 
 impl fmt::Debug for Runtime {
@@ -37,19 +39,26 @@ impl fmt::Debug for Runtime {
 }
 
 impl Runtime {
-    pub(crate) fn new(base_url: &str, retry: RetryPolicy, auth: Option<Auth>) -> Self {
+    pub(crate) fn new(base_url: &str, retry: RetryPolicy, auth: Option<Auth>, budget: Budget) -> Self {
         Self {
             shared: Arc::new(Shared {
                 base_url: base_url.to_owned(),
                 retry,
                 auth,
+                budget,
             }),
         }
     }
 
-    /// A runtime that sends no credential, e.g. for a provider's token endpoint.
-    pub fn without_credentials(base_url: &str, retry: RetryPolicy) -> Self {
-        Self::new(base_url, retry, None)
+    /// Waits for the operation's slot under the provider's documented limits, at most the
+    /// retry policy's `max_delay`; refuses the call, unsent, when its slot is further away.
+    /// Called from each client's `ClientHooks::pre`, before [`authorize`](Self::authorize).
+    pub async fn admit(&self, request: &Request, info: &OperationInfo) -> Result<(), BudgetExceeded> {
+        let max_wait = self.shared.retry.max_delay;
+        self.shared
+            .budget
+            .admit(info.operation_id, request.url().path(), max_wait)
+            .await
     }
 
     /// Attaches the credential to `request`; called from each client's `ClientHooks::pre`.
@@ -66,10 +75,6 @@ impl Runtime {
             }
         }
         Ok(())
-    }
-
-    pub fn retry_policy(&self) -> &RetryPolicy {
-        &self.shared.retry
     }
 
     /// Sends `request` for the operation `info`: drops progenitor's `api-version` header
@@ -93,7 +98,7 @@ impl Runtime {
             elapsed_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let (result, attempts) = self.send_authorized(http, request).instrument(span.clone()).await;
+        let (result, attempts) = self.send_authorized(http, request, info).instrument(span.clone()).await;
         span.record("attempts", attempts);
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         match &result {
@@ -106,12 +111,17 @@ impl Runtime {
 
     /// A bearer token the provider refuses (HTTP 401) is replaced once and the request sent
     /// again: a 401 means the provider did not act on it, so this cannot buy twice.
-    async fn send_authorized(&self, http: &reqwest::Client, request: Request) -> (reqwest::Result<Response>, u32) {
+    async fn send_authorized(
+        &self,
+        http: &reqwest::Client,
+        request: Request,
+        info: &OperationInfo,
+    ) -> (reqwest::Result<Response>, u32) {
         let Some(Auth::Bearer(tokens)) = &self.shared.auth else {
-            return self.send(http, request).await;
+            return self.send(http, request, info).await;
         };
         let replay = request.try_clone();
-        let (result, attempts) = self.send(http, request).await;
+        let (result, attempts) = self.send(http, request, info).await;
         let (Ok(response), Some(mut replay)) = (&result, replay) else {
             return (result, attempts);
         };
@@ -127,15 +137,20 @@ impl Runtime {
         let Ok(token) = tokens.token(http, &self.shared.base_url).await else {
             return (result, attempts);
         };
-        if set_bearer(&mut replay, token.expose_secret()).is_err() {
+        if set_bearer(&mut replay, token.expose_secret()).is_err() || !self.pace_again(&replay, info).await {
             return (result, attempts);
         }
         tracing::debug!("access token refused; retrying once with a new one");
-        let (again, more) = self.send(http, replay).await;
+        let (again, more) = self.send(http, replay, info).await;
         (again, attempts + more)
     }
 
-    async fn send(&self, http: &reqwest::Client, mut request: Request) -> (reqwest::Result<Response>, u32) {
+    async fn send(
+        &self,
+        http: &reqwest::Client,
+        mut request: Request,
+        info: &OperationInfo,
+    ) -> (reqwest::Result<Response>, u32) {
         let policy = &self.shared.retry;
         let idempotent = matches!(*request.method(), Method::GET | Method::HEAD);
         let mut waited = Duration::ZERO;
@@ -156,7 +171,12 @@ impl Runtime {
                 _ => None,
             };
             match wait {
-                Some(wait) if may_retry && wait <= policy.max_delay && waited + wait <= policy.budget => {
+                Some(wait)
+                    if may_retry
+                        && wait <= policy.max_delay
+                        && waited + wait <= policy.budget
+                        && self.pace_again(&request, info).await =>
+                {
                     retries += 1;
                     waited += wait;
                     tracing::debug!(
@@ -169,6 +189,19 @@ impl Runtime {
                 _ => return (result, retries + 1),
             }
         }
+    }
+}
+
+impl Runtime {
+    /// Another attempt of an admitted call counts against the budget too: true when its slot
+    /// came within the bound (and was waited for).
+    async fn pace_again(&self, request: &Request, info: &OperationInfo) -> bool {
+        let budget = &self.shared.budget;
+        let max_wait = self.shared.retry.max_delay;
+        budget
+            .admit(info.operation_id, request.url().path(), max_wait)
+            .await
+            .is_ok()
     }
 }
 

@@ -1,6 +1,7 @@
 //! `/_sandbox`: controls that no provider has, for tests and demos driven over HTTP
-//! (the CLI, other languages): skip simulated time, read delivered webhooks, fetch the
-//! QR payload an eSIM's `qrcode_url` points at.
+//! (the CLI, other languages): skip simulated time, read delivered webhooks and request
+//! counts, revoke the bearer tokens issued so far, fetch the QR payload an eSIM's
+//! `qrcode_url` points at.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +22,8 @@ pub fn router(shared: Arc<Shared>) -> axum::Router {
         .route("/clock", get(clock))
         .route("/clock/skip", post(skip))
         .route("/webhooks", get(webhooks))
+        .route("/stats", get(stats))
+        .route("/tokens/revoke", post(revoke))
         .route("/qr/{payload}", get(qr))
         .with_state(shared)
 }
@@ -41,6 +44,15 @@ struct Skip {
 async fn skip(State(shared): State<Arc<Shared>>, Json(skip): Json<Skip>) -> Response {
     shared.skip(Duration::from_secs(skip.seconds));
     clock(State(shared)).await
+}
+
+async fn stats(State(shared): State<Arc<Shared>>) -> Response {
+    Json(shared.stats.snapshot()).into_response()
+}
+
+async fn revoke(State(shared): State<Arc<Shared>>) -> Response {
+    shared.revoke_tokens();
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn webhooks(State(shared): State<Arc<Shared>>) -> Response {

@@ -81,8 +81,8 @@ pub struct State {
 impl Api {
     pub fn new(shared: Arc<Shared>, flavor: Flavor) -> Arc<Api> {
         let balance_cents = (shared.config.opening_balance * 100.0).round() as i64;
-        Arc::new(Api {
-            shared,
+        let api = Arc::new(Api {
+            shared: shared.clone(),
             flavor,
             tokens: Tokens::default(),
             state: Mutex::new(State {
@@ -91,7 +91,14 @@ impl Api {
                 esims: Vec::new(),
                 bundles: 0,
             }),
-        })
+        });
+        let revoked = Arc::downgrade(&api);
+        shared.on_revoke(move || {
+            if let Some(api) = revoked.upgrade() {
+                api.tokens.revoke_all();
+            }
+        });
+        api
     }
 
     pub fn now(&self) -> DateTime<Utc> {

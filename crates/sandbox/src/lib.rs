@@ -22,6 +22,7 @@ mod clock;
 mod http;
 mod pressone;
 mod rate_limit;
+mod stats;
 mod tokens;
 mod vellosim;
 mod velo_common;
@@ -33,6 +34,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use clock::Clock;
+pub use stats::Stats;
 pub use webhooks::Delivery;
 
 /// The credentials the sandbox accepts. Anything else is refused as the provider would.
@@ -131,6 +133,7 @@ impl Default for Config {
 }
 
 type SkipHook = Arc<dyn Fn(&Shared) + Send + Sync>;
+type RevokeHook = Arc<dyn Fn() + Send + Sync>;
 
 /// What every provider simulation shares: configuration, the simulated clock, rate
 /// limits and webhook delivery.
@@ -144,6 +147,9 @@ pub(crate) struct Shared {
     /// Run after every clock skip: providers emit the webhooks that time passing causes
     /// (low data, expiry).
     on_skip: std::sync::Mutex<Vec<SkipHook>>,
+    /// Run by `POST /_sandbox/tokens/revoke`: each token-issuing provider forgets its tokens.
+    on_revoke: std::sync::Mutex<Vec<RevokeHook>>,
+    pub stats: stats::Recorder,
 }
 
 impl Shared {
@@ -158,6 +164,18 @@ impl Shared {
 
     pub fn on_skip(&self, hook: impl Fn(&Shared) + Send + Sync + 'static) {
         self.on_skip.lock().unwrap().push(Arc::new(hook));
+    }
+
+    pub fn on_revoke(&self, hook: impl Fn() + Send + Sync + 'static) {
+        self.on_revoke.lock().unwrap().push(Arc::new(hook));
+    }
+
+    /// Every bearer token issued so far is refused from now on, as a provider revoking them.
+    pub fn revoke_tokens(&self) {
+        let hooks = self.on_revoke.lock().unwrap().clone();
+        for hook in hooks {
+            hook();
+        }
     }
 
     pub fn webhook_url(&self, provider: Provider) -> Option<String> {
@@ -188,6 +206,8 @@ impl Sandbox {
             webhooks: webhooks::Webhooks::new(),
             origin: format!("http://{addr}"),
             on_skip: Default::default(),
+            on_revoke: Default::default(),
+            stats: Default::default(),
         });
         let app = router(shared.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -232,6 +252,16 @@ impl Sandbox {
         self.shared.skip(by);
     }
 
+    /// Requests and 429 answers so far, by method and path.
+    pub fn stats(&self) -> Stats {
+        self.shared.stats.snapshot()
+    }
+
+    /// Refuses every bearer token issued so far (HTTP 401), as a provider revoking them.
+    pub fn revoke_tokens(&self) {
+        self.shared.revoke_tokens();
+    }
+
     /// Every webhook the sandbox has emitted so far, in order.
     pub fn webhooks(&self) -> Vec<Delivery> {
         self.shared.webhooks.deliveries()
@@ -257,6 +287,7 @@ fn router(shared: Arc<Shared>) -> axum::Router {
         .nest(Provider::PressOne.mount(), pressone::router(shared.clone()))
         .nest(Provider::Vellosim.mount(), vellosim::router(shared.clone()))
         .nest(Provider::VeloConnect.mount(), veloconnect::router(shared.clone()))
-        .nest("/_sandbox", admin::router(shared))
+        .nest("/_sandbox", admin::router(shared.clone()))
         .fallback(http::not_found)
+        .layer(axum::middleware::from_fn_with_state(shared, stats::record))
 }

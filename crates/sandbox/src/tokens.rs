@@ -36,6 +36,11 @@ impl Tokens {
         token
     }
 
+    /// Forgets every token issued so far: they are refused as unknown from now on.
+    pub fn revoke_all(&self) {
+        self.issued.lock().unwrap().clear();
+    }
+
     /// Checks an `Authorization` header value of the form `Bearer <token>`.
     pub fn check(&self, authorization: Option<&str>, now: DateTime<Utc>) -> Result<(), Refused> {
         let token = authorization

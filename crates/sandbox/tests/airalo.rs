@@ -17,6 +17,8 @@ async fn start() -> (Sandbox, Client) {
     let client = Client::config(CLIENT_ID, CLIENT_SECRET)
         .base_url(sandbox.base_url(Provider::Airalo))
         .retry(RetryPolicy::none())
+        // These tests check the sandbox's own rate limits: the client does not pace itself.
+        .rate_budgets(false)
         .build()
         .expect("client builds");
     (sandbox, client)

@@ -15,6 +15,8 @@ async fn start() -> (Sandbox, Client) {
     let sandbox = Sandbox::start(Config::default()).await.expect("sandbox starts");
     let client = Client::config(sandbox.base_url(Provider::PressOne), CLIENT_ID, CLIENT_SECRET)
         .retry(RetryPolicy::none())
+        // These tests check the sandbox's own rate limits: the client does not pace itself.
+        .rate_budgets(false)
         .build()
         .expect("client builds");
     (sandbox, client)

@@ -6384,6 +6384,9 @@ pub mod servers {
 /// Operations the spec marks as taking no credential (`security: []`): the client sends
 /// none, so e.g. a token request does not first ask for a token.
 pub const ANONYMOUS_OPERATIONS: &[&str] = &["get_exchange_rate"];
+/// The provider's documented rate limits (the spec's `x-rate-limit`), which the client
+/// paces its calls against.
+pub const RATE_LIMITS: &[::provider_core::OperationLimit] = &[];
 /// Decodes a response body as the type generated for the component schema `name`, the
 /// way the client does (`serde_json::from_slice`); `None` when the spec has no such
 /// schema. The spec-example test and the fuzz harness decode through it.

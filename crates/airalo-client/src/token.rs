@@ -1,0 +1,131 @@
+//! The client-credentials exchange of Airalo's partner API, which PressOne's data eSIM API
+//! copies: a form POST answered with Airalo's `{data: {access_token, …}, meta: {message}}`
+//! envelope.
+
+use std::time::Duration;
+
+use provider_core::{CachedToken, ExposeSecret, SecretString, TokenProvider};
+
+/// The client-credentials exchange Airalo-shaped APIs use: a form POST of `client_id`,
+/// `client_secret` and `grant_type=client_credentials` to `{base_url}{path}`, answered with
+/// `{"data": {"access_token", "expires_in", "token_type"}}`. Tokens are kept at most `max_age`
+/// even when `expires_in` promises more (Airalo: a year promised, refresh daily advised).
+pub fn client_credentials(
+    path: &'static str,
+    client_id: impl Into<String>,
+    client_secret: impl Into<SecretString>,
+    max_age: Duration,
+) -> TokenProvider {
+    let client_id: String = client_id.into();
+    let client_secret: SecretString = client_secret.into();
+    let identity = client_id.clone();
+    TokenProvider::new(move |http, base_url| {
+        let form = [
+            ("client_id", client_id.clone()),
+            ("client_secret", client_secret.expose_secret().to_owned()),
+            ("grant_type", "client_credentials".to_owned()),
+        ];
+        Box::pin(async move {
+            let url = format!("{base_url}{path}");
+            let response = http
+                .post(&url)
+                .header(reqwest::header::ACCEPT, "application/json")
+                .form(&form)
+                .send()
+                .await
+                .map_err(|e| format!("token request to {url} failed: {}", e.without_url()))?;
+            let status = response.status();
+            let body = response
+                .bytes()
+                .await
+                .map_err(|e| format!("token response from {url} was cut off: {e}"))?;
+            parse_token(status, &body, max_age).map_err(|reason| format!("token endpoint {url}: {reason}"))
+        })
+    })
+    .with_identity(identity)
+}
+
+fn parse_token(status: reqwest::StatusCode, body: &[u8], max_age: Duration) -> Result<CachedToken, String> {
+    let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    if !status.is_success() {
+        // The provider's message only: the body of a failed exchange carries no secret.
+        let message = json["meta"]["message"]
+            .as_str()
+            .or(json["message"].as_str())
+            .unwrap_or("no message");
+        return Err(format!("HTTP {status}: {message}"));
+    }
+    let data = &json["data"];
+    let token = data["access_token"]
+        .as_str()
+        .filter(|t| !t.is_empty())
+        .ok_or("no access_token in the answer")?;
+    let expires_in = data["expires_in"]
+        .as_u64()
+        .or_else(|| data["expires_in"].as_str().and_then(|s| s.parse().ok()))
+        .map(Duration::from_secs)
+        .unwrap_or(max_age);
+    Ok(CachedToken::new(token, expires_in.min(max_age)))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::SystemTime;
+
+    use super::*;
+    use httpmock::MockServer;
+
+    #[tokio::test]
+    async fn posts_the_form_and_caps_the_lifetime() {
+        let server = MockServer::start_async().await;
+        let mock = server.mock(|when, then| {
+            when.method("POST")
+                .path("/v2/token")
+                .form_urlencoded_tuple("client_id", "id")
+                .form_urlencoded_tuple("client_secret", "s3cret")
+                .form_urlencoded_tuple("grant_type", "client_credentials");
+            then.status(200).json_body(serde_json::json!({
+                "data": {"token_type": "Bearer", "expires_in": 31622400, "access_token": "tok"},
+                "meta": {"message": "success"}
+            }));
+        });
+        let provider = client_credentials("/token", "id", "s3cret".to_owned(), Duration::from_secs(86_400));
+        let http = reqwest::Client::new();
+        let token = provider.token(&http, &server.url("/v2")).await.unwrap();
+        assert_eq!(token.expose_secret(), "tok");
+        assert_eq!(provider.identity(), Some("id"));
+        mock.assert();
+    }
+
+    #[test]
+    fn a_year_long_token_is_kept_a_day_at_most() {
+        let body = br#"{"data": {"token_type": "Bearer", "expires_in": 31622400, "access_token": "tok"}}"#;
+        let token = parse_token(reqwest::StatusCode::OK, body, Duration::from_secs(86_400)).unwrap();
+        let lifetime = token.expires_at.duration_since(SystemTime::now()).unwrap();
+        assert!(lifetime <= Duration::from_secs(86_400) && lifetime > Duration::from_secs(86_000));
+        let short = br#"{"data": {"expires_in": "600", "access_token": "tok"}}"#;
+        let token = parse_token(reqwest::StatusCode::OK, short, Duration::from_secs(86_400)).unwrap();
+        assert!(token.expires_at.duration_since(SystemTime::now()).unwrap() <= Duration::from_secs(600));
+    }
+
+    #[tokio::test]
+    async fn a_refusal_says_why_without_the_secret() {
+        let server = MockServer::start_async().await;
+        server.mock(|when, then| {
+            when.method("POST").path("/token");
+            then.status(401)
+                .json_body(serde_json::json!({"data": [], "meta": {"message": "Client authentication failed"}}));
+        });
+        let provider = client_credentials("/token", "id", "s3cret-value".to_owned(), Duration::from_secs(60));
+        let err = provider
+            .token(&reqwest::Client::new(), &server.base_url())
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("401") && err.contains("Client authentication failed"),
+            "{err}"
+        );
+        assert!(!err.contains("s3cret"), "{err}");
+    }
+}
