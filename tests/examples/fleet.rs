@@ -95,7 +95,12 @@ async fn fleet_run(n: usize, redis: Option<&str>) -> Run {
     let children: Vec<_> = (0..n)
         .map(|_| {
             Command::new(&exe)
-                .args(["replica", &base_url, redis.unwrap_or("-"), &CALLS_PER_REPLICA.to_string()])
+                .args([
+                    "replica",
+                    &base_url,
+                    redis.unwrap_or("-"),
+                    &CALLS_PER_REPLICA.to_string(),
+                ])
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
                 .spawn()
@@ -167,7 +172,8 @@ async fn overhead(server: &RedisServer) {
     const CALLS: usize = 40;
     let sandbox = Sandbox::start(Config::default()).await.expect("the sandbox starts");
     let build = |store: Option<Arc<RedisStore>>| {
-        let config = Client::config(credentials::CLIENT_ID, credentials::CLIENT_SECRET).base_url(sandbox.base_url(Provider::Airalo));
+        let config = Client::config(credentials::CLIENT_ID, credentials::CLIENT_SECRET)
+            .base_url(sandbox.base_url(Provider::Airalo));
         match store {
             Some(store) => config.shared_state(store),
             None => config,

@@ -165,7 +165,8 @@ async fn fleet_store() -> Vec<String> {
     });
     server.mock(|when, then| {
         when.method("GET").path("/balance");
-        then.status(200).json_body(serde_json::json!({"data": {"balances": {}}, "meta": {"message": "success"}}));
+        then.status(200)
+            .json_body(serde_json::json!({"data": {"balances": {}}, "meta": {"message": "success"}}));
     });
     let live = integration_tests::redis_server::RedisServer::start();
     let mut urls = vec![format!("redis://:{REDIS_PASSWORD}@127.0.0.1:9/0")];

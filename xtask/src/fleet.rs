@@ -13,7 +13,15 @@ pub fn fleet(root: &Path, processes: &str) -> anyhow::Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
         .current_dir(root)
-        .args(["run", "--package", "integration-tests", "--example", "fleet", "--", processes])
+        .args([
+            "run",
+            "--package",
+            "integration-tests",
+            "--example",
+            "fleet",
+            "--",
+            processes,
+        ])
         .status()?;
     anyhow::ensure!(status.success(), "the fleet run failed ({status})");
     Ok(())

@@ -15,8 +15,7 @@ mod tour;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str =
-    "usage: cargo xtask <regen [--check] | lint | coverage | conformance | tour | fleet [N] | compile-cost [--no-peer]>";
+const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | coverage | conformance | tour | fleet [N] | compile-cost [--no-peer]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
