@@ -136,6 +136,31 @@ async fn an_expired_or_revoked_token_is_replaced_once_for_the_fleet() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_token_request_is_made_once_per_cooldown_by_the_fleet() {
+    let Some(server) = RedisServer::start() else { return };
+    let sandbox = sandbox(Config::default()).await;
+    let clients: Vec<Client> = (0..50)
+        .map(|_| {
+            Client::config(credentials::CLIENT_ID, "a-wrong-secret")
+                .base_url(sandbox.base_url(Provider::Airalo))
+                .shared_state(Arc::new(RedisStore::open(&server.url()).unwrap()))
+                .build()
+                .unwrap()
+        })
+        .collect();
+    for _ in 0..2 {
+        let (failed, first) = balance_from_all(&clients).await;
+        assert_eq!(failed, 50);
+        assert!(first.unwrap().contains("Client authentication failed"));
+    }
+    assert_eq!(
+        token_requests(&sandbox),
+        1,
+        "one request for the whole fleet within the cooldown"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_near_its_expiry_is_refreshed_once_for_the_fleet() {
     let Some(server) = RedisServer::start() else { return };
     // Tokens live 302 s; the clients refresh 300 s before expiry, so each is good for 2 s.

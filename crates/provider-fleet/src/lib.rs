@@ -105,3 +105,21 @@ impl SharedState for RedisStore {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_with_auth_and_tls_are_accepted_and_shown_without_the_password() {
+        for url in [
+            "redis://:pw@127.0.0.1:6379/0",
+            "redis://app:pw@host",
+            "rediss://:pw@valkey.internal:6380",
+        ] {
+            let store = RedisStore::open(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert!(!format!("{store:?}").contains("pw"), "{store:?}");
+        }
+        assert!(RedisStore::open("http://not-redis").is_err());
+    }
+}
