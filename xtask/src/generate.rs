@@ -68,7 +68,7 @@ fn cli_modules(root: &std::path::Path, specs: &[Spec]) -> Output {
     for spec in specs {
         text.push_str(&format!(
             "\n#[rustfmt::skip]\n#[allow(clippy::all, clippy::pedantic, unused_imports, unused_variables, dead_code)]\npub mod {};\n",
-            spec.name
+            spec.module_name()
         ));
     }
     Output {
@@ -88,6 +88,7 @@ fn render(spec: &Spec, known_items: &mut pagination::KnownItems) -> anyhow::Resu
     }
     let mut doc = spec.doc.clone();
     drop_redundant_nullable(&mut doc);
+    drop_body_credential(spec, &mut doc);
     let openapi: openapiv3::OpenAPI =
         serde_yaml::from_value(doc).with_context(|| format!("{}: not an OpenAPI 3.0 document", spec.display_path()))?;
     let enums = spec.string_enums();
@@ -219,6 +220,39 @@ fn drop_redundant_nullable(node: &mut serde_yaml::Value) {
     }
 }
 
+/// The `x-body-credential` fields leave the request schemas: the runtime adds them from the
+/// credential (`provider_core::Credential::BodyFields`), so the builders neither ask for
+/// them nor hold them.
+fn drop_body_credential(spec: &Spec, doc: &mut serde_yaml::Value) {
+    use serde_yaml::Value;
+    let Some(fields) = spec.body_credential_fields() else {
+        return;
+    };
+    let request_schemas: Vec<String> = spec
+        .operations()
+        .iter()
+        .filter_map(|op| op.node["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str())
+        .filter_map(|r| r.strip_prefix("#/components/schemas/"))
+        .map(str::to_owned)
+        .collect();
+    let Some(Value::Mapping(schemas)) = doc.get_mut("components").and_then(|c| c.get_mut("schemas")) else {
+        return;
+    };
+    for name in request_schemas {
+        let Some(Value::Mapping(schema)) = schemas.get_mut(name.as_str()) else {
+            continue;
+        };
+        for field in &fields {
+            if let Some(Value::Mapping(props)) = schema.get_mut("properties") {
+                props.remove(field.as_str());
+            }
+            if let Some(Value::Sequence(required)) = schema.get_mut("required") {
+                required.retain(|r| r.as_str() != Some(field.as_str()));
+            }
+        }
+    }
+}
+
 /// The schemars 0.8 object progenitor converts `{type, format, nullable}` into.
 fn schema_of(instance_type: InstanceType, format: &str, nullable: bool) -> SchemaObject {
     let instance_type = if nullable {
@@ -332,6 +366,15 @@ fn extras(spec: &Spec) -> TokenStream {
     });
     let anonymous = spec.anonymous_operations();
     let rate_limits = crate::rate_limits::tokens(spec);
+    let body_failures = spec.body_failures().into_iter().map(|f| {
+        let crate::spec::BodyFailure {
+            operation,
+            pointer,
+            field,
+            values,
+        } = f;
+        quote!(::provider_core::BodyFailure { operation: #operation, pointer: #pointer, field: #field, values: &[#(#values),*] },)
+    });
     let arms = spec.schemas().into_iter().map(|(name, schema)| {
         let ty: syn::Path = match rust_type(schema) {
             Some((_, path)) => syn::parse_str(path).expect("lint checked the x-rust-type path"),
@@ -350,6 +393,10 @@ fn extras(spec: &Spec) -> TokenStream {
         pub const ANONYMOUS_OPERATIONS: &[&str] = &[#(#anonymous),*];
 
         #rate_limits
+
+        /// Operations whose HTTP 200 can be a refusal (`x-body-failure`): the client returns
+        /// those answers as errors.
+        pub const BODY_FAILURES: &[::provider_core::BodyFailure] = &[#(#body_failures)*];
 
         /// Decodes a response body as the type generated for the component schema `name`, the
         /// way the client does (`serde_json::from_slice`); `None` when the spec has no such
@@ -370,7 +417,7 @@ fn extras(spec: &Spec) -> TokenStream {
 /// `PROVIDER`: what tools need to know about the provider, from the spec.
 fn descriptor(spec: &Spec) -> anyhow::Result<TokenStream> {
     let name = &spec.name;
-    let env_prefix = spec.name.to_uppercase();
+    let env_prefix = spec.module_name().to_uppercase();
     let credential = match spec.credential().map_err(|e| anyhow!("{}: {e}", spec.display_path()))? {
         Credential::ApiKey { header } => quote!(::provider_core::CredentialKind::ApiKey { header: #header }),
         Credential::ClientCredentials {
@@ -380,6 +427,7 @@ fn descriptor(spec: &Spec) -> anyhow::Result<TokenStream> {
             token_path: #token_path,
             token_pointer: #token_pointer,
         }),
+        Credential::BodyFields { fields } => quote!(::provider_core::CredentialKind::BodyFields { fields: &[#(#fields),*] }),
     };
     let mount = spec.sandbox_mount();
     Ok(quote! {

@@ -176,11 +176,17 @@ impl Spec {
         self.crate_name().replace('-', "_")
     }
 
+    /// The spec's name as a Rust identifier (`veloconnect-sms` → `veloconnect_sms`): its
+    /// `esim` module.
+    pub fn module_name(&self) -> String {
+        self.name.replace('-', "_")
+    }
+
     /// The provider's `esim` subcommands, generated into the CLI crate.
     pub fn cli_file(&self) -> PathBuf {
         self.root
             .join("crates/esim/src/generated")
-            .join(format!("{}.rs", self.name))
+            .join(format!("{}.rs", self.module_name()))
     }
 
     pub fn crate_dir(&self) -> PathBuf {
@@ -256,6 +262,16 @@ impl Spec {
     }
 }
 
+/// `x-body-failure` on an operation: its 200 is a refusal when the object at `pointer` (a
+/// JSON pointer, `""` for the body) has `field` set to one of `values`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct BodyFailure {
+    pub operation: String,
+    pub pointer: String,
+    pub field: String,
+    pub values: Vec<String>,
+}
+
 /// How the spec's clients authenticate (its first security requirement's scheme).
 #[derive(Debug, PartialEq, Eq)]
 pub enum Credential {
@@ -264,10 +280,16 @@ pub enum Credential {
     /// `type: http, scheme: bearer` with `x-token-operation` (the operation that issues the
     /// token from a client id and secret) and `x-token-pointer` (where its answer has it).
     ClientCredentials { token_path: String, token_pointer: String },
+    /// `x-body-credential: {fields: [..]}` at the top: fields of every JSON request body
+    /// (OpenAPI 3.0 has no security scheme for that), with `security: []`.
+    BodyFields { fields: Vec<String> },
 }
 
 impl Spec {
     pub fn credential(&self) -> Result<Credential, String> {
+        if let Some(fields) = self.body_credential_fields() {
+            return Ok(Credential::BodyFields { fields });
+        }
         let scheme_name = self.doc["security"]
             .as_sequence()
             .and_then(|s| s.first())
@@ -311,6 +333,33 @@ impl Spec {
                 "security scheme `{scheme_name}`: only header API keys and bearer tokens are supported"
             )),
         }
+    }
+
+    /// Every operation's `x-body-failure` (`{pointer, field, values}`), by method name.
+    pub fn body_failures(&self) -> Vec<BodyFailure> {
+        self.operations()
+            .iter()
+            .filter_map(|op| {
+                let rule = op.node.get("x-body-failure")?;
+                Some(BodyFailure {
+                    operation: snake_case(op.id()),
+                    pointer: rule["pointer"].as_str()?.to_owned(),
+                    field: rule["field"].as_str()?.to_owned(),
+                    values: rule["values"]
+                        .as_sequence()?
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect(),
+                })
+            })
+            .collect()
+    }
+
+    /// The request-body fields `x-body-credential` names, if the spec has one.
+    pub fn body_credential_fields(&self) -> Option<Vec<String>> {
+        let fields = self.doc.get("x-body-credential")?.get("fields")?.as_sequence()?;
+        Some(fields.iter().filter_map(Value::as_str).map(str::to_owned).collect())
     }
 
     /// The component schema name of `op`'s JSON success body, when it is a `$ref`.

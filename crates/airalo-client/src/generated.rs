@@ -16897,6 +16897,9 @@ pub const RATE_LIMITS: &[::provider_core::OperationLimit] = &[
         scope: ::provider_core::Scope::Ip,
     },
 ];
+/// Operations whose HTTP 200 can be a refusal (`x-body-failure`): the client returns
+/// those answers as errors.
+pub const BODY_FAILURES: &[::provider_core::BodyFailure] = &[];
 /// Decodes a response body as the type generated for the component schema `name`, the
 /// way the client does (`serde_json::from_slice`); `None` when the spec has no such
 /// schema. The spec-example test and the fuzz harness decode through it.

@@ -9,6 +9,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::body::BodyFailure;
 use crate::budget::{Budget, OperationLimit, SharedState};
 use crate::{RetryPolicy, Runtime, TokenProvider};
 
@@ -19,6 +20,8 @@ pub trait FromParts: Sized {
     const PROVIDER: &'static str;
     /// The provider's documented rate limits, per operation.
     const RATE_LIMITS: &'static [OperationLimit];
+    /// Operations whose HTTP 200 can carry a refusal in the body (`x-body-failure`).
+    const BODY_FAILURES: &'static [BodyFailure] = &[];
 
     fn from_parts(base_url: &str, http: reqwest::Client, runtime: Runtime) -> Self;
 }
@@ -30,6 +33,10 @@ pub enum Credential {
     Header { name: HeaderName, value: SecretString },
     /// `Authorization: Bearer <token>`, the token obtained and refreshed by a [`TokenProvider`].
     Bearer(TokenProvider),
+    /// Fields added to every JSON request body, e.g. `api_id` and `api_password`, for
+    /// providers that authenticate in the payload (the spec's `x-body-credential`). Sent only
+    /// in bodies, never in URLs.
+    BodyFields(Vec<(&'static str, SecretString)>),
 }
 
 impl Credential {
@@ -39,6 +46,16 @@ impl Credential {
             name: HeaderName::from_static(name),
             value: SecretString::from(value.into()),
         }
+    }
+
+    /// A body-field credential: `body_fields([("api_id", id), ("api_password", password)])`.
+    pub fn body_fields<V: Into<String>>(fields: impl IntoIterator<Item = (&'static str, V)>) -> Self {
+        Credential::BodyFields(
+            fields
+                .into_iter()
+                .map(|(name, value)| (name, SecretString::from(value.into())))
+                .collect(),
+        )
     }
 
     /// Whose calls these are, without the secret: a token provider's identity (the client
@@ -51,6 +68,13 @@ impl Credential {
                 format!("key-{:016x}", hasher.finish())
             }
             Credential::Bearer(provider) => provider.identity().unwrap_or("-").to_owned(),
+            Credential::BodyFields(fields) => {
+                let mut hasher = DefaultHasher::new();
+                for (name, value) in fields {
+                    (name, value.expose_secret()).hash(&mut hasher);
+                }
+                format!("fields-{:016x}", hasher.finish())
+            }
         }
     }
 
@@ -64,6 +88,7 @@ impl Credential {
                 Ok(Auth::Header(name.clone(), header))
             }
             Credential::Bearer(provider) => Ok(Auth::Bearer(provider.clone())),
+            Credential::BodyFields(fields) => Ok(Auth::BodyFields(fields.clone())),
         }
     }
 }
@@ -73,6 +98,10 @@ impl fmt::Debug for Credential {
         match self {
             Credential::Header { name, .. } => write!(f, "Credential::Header({name}: [REDACTED])"),
             Credential::Bearer(provider) => write!(f, "Credential::Bearer({provider:?})"),
+            Credential::BodyFields(fields) => {
+                let names: Vec<&str> = fields.iter().map(|(name, _)| *name).collect();
+                write!(f, "Credential::BodyFields({}: [REDACTED])", names.join(", "))
+            }
         }
     }
 }
@@ -82,6 +111,8 @@ impl fmt::Debug for Credential {
 pub(crate) enum Auth {
     Header(HeaderName, HeaderValue),
     Bearer(TokenProvider),
+    /// `SecretString` prints `[REDACTED]` in `Debug`.
+    BodyFields(Vec<(&'static str, SecretString)>),
 }
 
 /// A header value marked sensitive: `Debug` prints `Sensitive`, HTTP/2 never indexes it.
@@ -258,6 +289,7 @@ impl<C: FromParts> ClientConfig<C> {
             .map_err(BuildError::Http)?;
         let limits = if self.rate_budgets { C::RATE_LIMITS } else { &[] };
         let budget = Budget::new(limits, owner, self.shared);
-        Ok(C::from_parts(base, http, Runtime::new(base, self.retry, auth, budget)))
+        let runtime = Runtime::new(base, self.retry, auth, budget, C::BODY_FAILURES);
+        Ok(C::from_parts(base, http, runtime))
     }
 }

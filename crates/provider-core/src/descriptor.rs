@@ -36,14 +36,18 @@ pub enum CredentialKind {
         token_path: &'static str,
         token_pointer: &'static str,
     },
+    /// Fields added to every JSON request body (`x-body-credential`), e.g. `api_id` and
+    /// `api_password`; one environment variable each.
+    BodyFields { fields: &'static [&'static str] },
 }
 
 impl Descriptor {
     /// The environment variables holding the credential (`AIRALO_CLIENT_ID`, …).
     pub fn credential_variables(&self) -> Vec<String> {
-        let names: &[&str] = match self.credential {
-            CredentialKind::ApiKey { .. } => &["API_KEY"],
-            CredentialKind::ClientCredentials { .. } => &["CLIENT_ID", "CLIENT_SECRET"],
+        let names: Vec<String> = match self.credential {
+            CredentialKind::ApiKey { .. } => vec!["API_KEY".into()],
+            CredentialKind::ClientCredentials { .. } => vec!["CLIENT_ID".into(), "CLIENT_SECRET".into()],
+            CredentialKind::BodyFields { fields } => fields.iter().map(|f| f.to_uppercase()).collect(),
         };
         names.iter().map(|n| format!("{}_{n}", self.env_prefix)).collect()
     }
@@ -78,5 +82,12 @@ mod tests {
             ..demo
         };
         assert_eq!(keyed.credential_variables(), ["DEMO_API_KEY"]);
+        let in_body = Descriptor {
+            credential: CredentialKind::BodyFields {
+                fields: &["api_id", "api_password"],
+            },
+            ..demo
+        };
+        assert_eq!(in_body.credential_variables(), ["DEMO_API_ID", "DEMO_API_PASSWORD"]);
     }
 }

@@ -6,6 +6,7 @@ use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
+use crate::body::REFUSED_IN_BODY;
 use crate::budget::BudgetExceeded;
 use crate::retry::retry_after;
 
@@ -19,7 +20,9 @@ pub enum Error<E> {
     /// The request never reached the provider, or its answer was lost or cut off.
     #[error("transport failure: {0}{note}", note = if outcome_unknown(.0) { OUTCOME_UNKNOWN } else { "" })]
     Transport(#[source] reqwest::Error),
-    /// The provider answered with its documented error body.
+    /// The provider answered with its documented error body. For operations whose spec
+    /// declares refusals inside a successful answer (`x-body-failure`), such an answer lands
+    /// here too, with the status the provider sent (e.g. 200) and the refusal as `body`.
     #[error("the provider answered HTTP {status} with an error body")]
     Api {
         status: StatusCode,
@@ -128,8 +131,12 @@ impl<E> From<progenitor_client::Error<E>> for Error<E> {
             P::CommunicationError(e) | P::ResponseBodyError(e) => Error::Transport(e),
             P::InvalidUpgrade(e) => Error::Transport(e),
             P::ErrorResponse(value) => {
-                let status = value.status();
-                let headers = value.headers().clone();
+                let mut headers = value.headers().clone();
+                let status = headers
+                    .remove(REFUSED_IN_BODY)
+                    .and_then(|v| v.to_str().ok()?.parse::<u16>().ok())
+                    .and_then(|code| StatusCode::from_u16(code).ok())
+                    .unwrap_or(value.status());
                 let body = value.into_inner();
                 if status == StatusCode::TOO_MANY_REQUESTS {
                     Error::RateLimited(RateLimit {

@@ -4,13 +4,15 @@
 /// beside the generated module (the orphan rule keeps these impls out of this crate).
 /// `$anonymous` lists the operations sent without credentials and `$limits` the documented
 /// rate limits (both generated from the spec, by method name, which is what progenitor puts
-/// in `OperationInfo::operation_id`); `$provider` is the spec's name.
+/// in `OperationInfo::operation_id`); `$provider` is the spec's name. `$body_failures`
+/// lists the operations whose 200 can be a refusal (`BODY_FAILURES`).
 #[macro_export]
 macro_rules! connect_client {
-    ($client:ty, $provider:expr, $anonymous:expr, $limits:expr) => {
+    ($client:ty, $provider:expr, $anonymous:expr, $limits:expr, $body_failures:expr) => {
         impl $crate::FromParts for $client {
             const PROVIDER: &'static str = $provider;
             const RATE_LIMITS: &'static [$crate::OperationLimit] = $limits;
+            const BODY_FAILURES: &'static [$crate::BodyFailure] = $body_failures;
 
             fn from_parts(base_url: &str, http: ::reqwest::Client, runtime: $crate::Runtime) -> Self {
                 <$client>::new_with_client(base_url, http, runtime)

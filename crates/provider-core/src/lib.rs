@@ -6,6 +6,7 @@
 //! requests are retried and each call is traced. Everything here is provider-neutral.
 
 pub mod auth;
+mod body;
 pub mod budget;
 mod config;
 mod descriptor;
@@ -18,6 +19,7 @@ mod runtime;
 mod timestamp;
 pub mod units;
 
+pub use body::BodyFailure;
 pub use auth::{AuthError, CachedToken, FetchGuard, FetchLock, TokenProvider, TokenStore};
 pub use budget::{BudgetExceeded, OperationLimit, Scope, SharedState, Slot};
 pub use config::{BuildError, ClientConfig, Credential, FromParts};

@@ -10,6 +10,7 @@ use reqwest::{Method, Request, Response, StatusCode};
 use secrecy::ExposeSecret;
 use tracing::Instrument;
 
+use crate::body::{BodyFailure, add_fields, surface_refusal};
 use crate::budget::{Budget, BudgetExceeded};
 use crate::config::{Auth, sensitive};
 use crate::retry::{is_retryable_status, retry_after};
@@ -26,6 +27,7 @@ struct Shared {
     retry: RetryPolicy,
     auth: Option<Auth>,
     budget: Budget,
+    body_failures: &'static [BodyFailure],
 }
 
 impl fmt::Debug for Runtime {
@@ -39,13 +41,20 @@ impl fmt::Debug for Runtime {
 }
 
 impl Runtime {
-    pub(crate) fn new(base_url: &str, retry: RetryPolicy, auth: Option<Auth>, budget: Budget) -> Self {
+    pub(crate) fn new(
+        base_url: &str,
+        retry: RetryPolicy,
+        auth: Option<Auth>,
+        budget: Budget,
+        body_failures: &'static [BodyFailure],
+    ) -> Self {
         Self {
             shared: Arc::new(Shared {
                 base_url: base_url.to_owned(),
                 retry,
                 auth,
                 budget,
+                body_failures,
             }),
         }
     }
@@ -73,14 +82,16 @@ impl Runtime {
                 let token = tokens.token(http, &self.shared.base_url).await?;
                 set_bearer(request, token.expose_secret())?;
             }
+            Some(Auth::BodyFields(fields)) => add_fields(request, fields),
         }
         Ok(())
     }
 
     /// Sends `request` for the operation `info`: drops progenitor's `api-version` header
     /// (no provider defines it), retries GET/HEAD on 408/429/502/503/504 and connection
-    /// failures within the retry policy, replaces a refused bearer token once, and records a
-    /// `tracing` span. Called from each client's `ClientHooks::exec`.
+    /// failures within the retry policy, replaces a refused bearer token once, turns a 200
+    /// whose body is a refusal (`BodyFailure`) into the operation's error answer, and records
+    /// a `tracing` span. Called from each client's `ClientHooks::exec`.
     pub async fn execute(
         &self,
         http: &reqwest::Client,
@@ -106,7 +117,11 @@ impl Runtime {
             Err(_) => span.record("status", "transport error"),
         };
         span.in_scope(|| tracing::debug!("provider call finished"));
-        result
+        let rule = self.shared.body_failures.iter().find(|r| r.operation == info.operation_id);
+        match (result, rule) {
+            (Ok(response), Some(rule)) => surface_refusal(response, rule).await,
+            (result, _) => result,
+        }
     }
 
     /// A bearer token the provider refuses (HTTP 401) is replaced once and the request sent

@@ -2832,6 +2832,9 @@ pub const ANONYMOUS_OPERATIONS: &[&str] = &[];
 /// The provider's documented rate limits (the spec's `x-rate-limit`), which the client
 /// paces its calls against.
 pub const RATE_LIMITS: &[::provider_core::OperationLimit] = &[];
+/// Operations whose HTTP 200 can be a refusal (`x-body-failure`): the client returns
+/// those answers as errors.
+pub const BODY_FAILURES: &[::provider_core::BodyFailure] = &[];
 /// Decodes a response body as the type generated for the component schema `name`, the
 /// way the client does (`serde_json::from_slice`); `None` when the spec has no such
 /// schema. The spec-example test and the fuzz harness decode through it.

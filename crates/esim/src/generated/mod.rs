@@ -15,4 +15,8 @@ pub mod vellosim;
 
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, unused_imports, unused_variables, dead_code)]
+pub mod veloconnect_sms;
+
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, unused_imports, unused_variables, dead_code)]
 pub mod veloconnect;
