@@ -10,6 +10,7 @@ const VELLOSIM_KEY: &str = "vls_live_7f3a9c1e5b2d8f4a";
 const CLIENT_SECRET: &str = "airalo-secret-9d8c7b6a";
 const ACCESS_TOKEN: &str = "token-5e4d3c2b1a";
 const VELOCONNECT_KEY: &str = "velo-key-0a1b2c3d";
+const SMS_PASSWORD: &str = "sms-pass-4e5f6a7b";
 const REDIS_PASSWORD: &str = integration_tests::redis_server::PASSWORD;
 
 #[derive(Clone, Default)]
@@ -72,6 +73,7 @@ async fn credentials_stay_out_of_traces_debug_and_errors() {
 
     shown.extend(bearer_clients().await);
     shown.extend(veloconnect().await);
+    shown.extend(veloconnect_sms().await);
     shown.extend(fleet_store().await);
 
     let traces = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
@@ -88,6 +90,7 @@ async fn credentials_stay_out_of_traces_debug_and_errors() {
             CLIENT_SECRET,
             ACCESS_TOKEN,
             VELOCONNECT_KEY,
+            SMS_PASSWORD,
             REDIS_PASSWORD,
         ] {
             assert!(!text.contains(secret), "{secret} leaked in:\n{text}");
@@ -152,6 +155,38 @@ async fn veloconnect() -> Vec<String> {
     let client = config.clone().build().unwrap();
     let err = veloconnect_client::Error::from(client.get_my_organization().send().await.unwrap_err());
     vec![format!("{config:?}"), format!("{client:?}"), format!("{err} {err:?}")]
+}
+
+/// The SMS platform's password travels in the JSON body: it reaches the server there and
+/// nowhere else (not the URL, not a header), and stays out of configs, clients, a refusal
+/// in a 200 body, an HTTP error and a transport failure.
+async fn veloconnect_sms() -> Vec<String> {
+    let server = MockServer::start_async().await;
+    let balance = server.mock(|when, then| {
+        when.method("POST")
+            .path("/api/CheckBalance")
+            .json_body(serde_json::json!({"api_id": "API1", "api_password": SMS_PASSWORD}));
+        then.status(200)
+            .json_body(serde_json::json!({"status": "F", "remarks": "IP not Whitelisted"}));
+    });
+    server.mock(|when, then| {
+        when.method("POST").path("/api/GetSenderIDList");
+        then.status(500)
+            .json_body(serde_json::json!({"status": "F", "remarks": "down"}));
+    });
+    let config = veloconnect_sms_client::Client::config("API1", SMS_PASSWORD).base_url(server.base_url());
+    let client = config.clone().build().unwrap();
+    let mut shown = vec![format!("{config:?}"), format!("{client:?}"), format!("{config:#?}")];
+    let refused = veloconnect_sms_client::Error::from(client.check_balance().send().await.unwrap_err());
+    balance.assert();
+    assert_eq!(refused.api_body().map(|f| f.reason()), Some("IP not Whitelisted"));
+    shown.push(format!("{refused} {refused:?}"));
+    let err = veloconnect_sms_client::Error::from(client.get_sender_id_list().send().await.unwrap_err());
+    shown.push(format!("{err} {err:?}"));
+    let unreachable = config.base_url("http://127.0.0.1:9").build().unwrap();
+    let err = veloconnect_sms_client::Error::from(unreachable.check_balance().send().await.unwrap_err());
+    shown.push(format!("{err} {err:?}"));
+    shown
 }
 
 /// A shared Valkey/Redis store, down and up: its password and the token it holds stay out of

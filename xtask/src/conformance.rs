@@ -62,7 +62,11 @@ pub fn conformance(root: &Path) -> anyhow::Result<()> {
             // One worker: with two, hypothesis' shared lambda-source cache races and the run
             // errors out inside the tool ("AST constructor recursion depth mismatch").
             .args(["--max-examples", EXAMPLES, "--seed", "1", "--workers", "1"])
-            .args(if auth.is_empty() { vec![] } else { vec!["--header", &auth] })
+            .args(if auth.is_empty() {
+                vec![]
+            } else {
+                vec!["--header", &auth]
+            })
             .args(["--warnings", "off"])
             .arg(&spec.path)
             .status()

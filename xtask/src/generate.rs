@@ -238,6 +238,7 @@ fn drop_body_credential(spec: &Spec, doc: &mut serde_yaml::Value) {
     let Some(Value::Mapping(schemas)) = doc.get_mut("components").and_then(|c| c.get_mut("schemas")) else {
         return;
     };
+    let mut emptied = Vec::new();
     for name in request_schemas {
         let Some(Value::Mapping(schema)) = schemas.get_mut(name.as_str()) else {
             continue;
@@ -248,6 +249,29 @@ fn drop_body_credential(spec: &Spec, doc: &mut serde_yaml::Value) {
             }
             if let Some(Value::Sequence(required)) = schema.get_mut("required") {
                 required.retain(|r| r.as_str() != Some(field.as_str()));
+            }
+        }
+        if schema
+            .get("properties")
+            .and_then(Value::as_mapping)
+            .is_none_or(|p| p.is_empty())
+        {
+            emptied.push(format!("#/components/schemas/{name}"));
+        }
+    }
+    // A body of credentials only: the operation takes no body; the runtime sends the fields.
+    for item in doc
+        .get_mut("paths")
+        .and_then(Value::as_mapping_mut)
+        .into_iter()
+        .flat_map(|p| p.values_mut())
+    {
+        for op in item.as_mapping_mut().into_iter().flat_map(|m| m.values_mut()) {
+            let schema = op["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str();
+            if let (Some(r), Value::Mapping(op)) = (schema.map(str::to_owned), op) {
+                if emptied.contains(&r) {
+                    op.remove("requestBody");
+                }
             }
         }
     }
@@ -427,7 +451,9 @@ fn descriptor(spec: &Spec) -> anyhow::Result<TokenStream> {
             token_path: #token_path,
             token_pointer: #token_pointer,
         }),
-        Credential::BodyFields { fields } => quote!(::provider_core::CredentialKind::BodyFields { fields: &[#(#fields),*] }),
+        Credential::BodyFields { fields } => {
+            quote!(::provider_core::CredentialKind::BodyFields { fields: &[#(#fields),*] })
+        }
     };
     let mount = spec.sandbox_mount();
     Ok(quote! {

@@ -97,19 +97,26 @@ impl Spec {
             }
             lint_responses(&node["responses"], &mut fail);
             if let Some(rule) = node.get("x-body-failure") {
-                let pointer_ok = rule["pointer"].as_str().is_some_and(|p| p.is_empty() || p.starts_with('/'));
+                let pointer_ok = rule["pointer"]
+                    .as_str()
+                    .is_some_and(|p| p.is_empty() || p.starts_with('/'));
                 let values_ok = rule["values"]
                     .as_sequence()
                     .is_some_and(|v| !v.is_empty() && v.iter().all(|v| v.as_str().is_some()));
                 if !pointer_ok || rule["field"].as_str().is_none() || !values_ok {
-                    fail("`x-body-failure` is `{pointer: <JSON pointer or ''>, field: <name>, values: [<string>, ..]}`".into());
+                    fail(
+                        "`x-body-failure` is `{pointer: <JSON pointer or ''>, field: <name>, values: [<string>, ..]}`"
+                            .into(),
+                    );
                 }
                 if node["responses"].get("4XX").is_none() {
                     fail("`x-body-failure` needs a `4XX` response: its schema is the refusal's".into());
                 }
             }
             if self.body_credential_fields().is_some()
-                && node.get("requestBody").is_some_and(|b| b["content"].get("application/json").is_none())
+                && node
+                    .get("requestBody")
+                    .is_some_and(|b| b["content"].get("application/json").is_none())
             {
                 fail("`x-body-credential` fields travel in JSON bodies: use application/json".into());
             }

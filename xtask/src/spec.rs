@@ -438,23 +438,7 @@ pub fn pascal_case(value: &str) -> String {
 /// progenitor's method name (and `OperationInfo::operation_id`) for an operationId:
 /// `getEsimsList` → `get_esims_list`.
 pub fn snake_case(id: &str) -> String {
-    let mut out = String::new();
-    let mut prev_lower = false;
-    for c in id.chars() {
-        if !c.is_ascii_alphanumeric() {
-            if !out.ends_with('_') && !out.is_empty() {
-                out.push('_');
-            }
-            prev_lower = false;
-            continue;
-        }
-        if c.is_ascii_uppercase() && prev_lower {
-            out.push('_');
-        }
-        out.push(c.to_ascii_lowercase());
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-    }
-    out
+    heck::ToSnakeCase::to_snake_case(id)
 }
 
 #[cfg(test)]
@@ -502,6 +486,8 @@ components:
         assert_eq!(snake_case("requestAccessToken"), "request_access_token");
         assert_eq!(snake_case("getEsimsList"), "get_esims_list");
         assert_eq!(snake_case("orderOne"), "order_one");
+        assert_eq!(snake_case("SendSMSMulti"), "send_sms_multi");
+        assert_eq!(snake_case("GetSenderIDList"), "get_sender_id_list");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `esim`: every operation of every provider in `specs/`, from a terminal.
 //!
 //! ```text
-//! esim [--sandbox] [-o json|table] <airalo|pressone|vellosim|veloconnect> <operation> [--all] [args]
+//! esim [--sandbox] [-o json|table] <airalo|pressone|vellosim|veloconnect|veloconnect-sms> <operation> [--all] [args]
 //! esim sandbox serve|skip|webhooks
 //! ```
 //!
@@ -38,16 +38,9 @@ macro_rules! provider {
             }
 
             pub fn command() -> Command {
-                let about = concat!(
-                    "Every ",
-                    stringify!($module),
-                    " operation (see specs/",
-                    stringify!($module),
-                    ".yaml)"
-                );
-                let mut command = Command::new(stringify!($module))
-                    .about(about)
-                    .subcommand_required(true);
+                let name = $client_crate::PROVIDER.name;
+                let about = format!("Every {name} operation (see specs/{name}.yaml)");
+                let mut command = Command::new(name).about(about).subcommand_required(true);
                 for op in CliCommand::iter() {
                     let mut sub =
                         one_line_about(Cli::<&Output>::get_command(op)).name(op.operation_id().to_kebab_case());
@@ -98,7 +91,7 @@ macro_rules! providers {
 
         async fn run_provider(name: &str, target: &Target, out: &Output, matches: &ArgMatches) -> anyhow::Result<()> {
             match name {
-                $(stringify!($module) => $module::run(target, out, matches).await,)*
+                $(name if name == $client_crate::PROVIDER.name => $module::run(target, out, matches).await,)*
                 other => unreachable!("clap only accepts the registered providers, not {other}"),
             }
         }
@@ -110,6 +103,7 @@ providers! {
     pressone: pressone_client => providers::pressone,
     vellosim: vellosim_client => providers::vellosim,
     veloconnect: veloconnect_client => providers::veloconnect,
+    veloconnect_sms: veloconnect_sms_client => providers::veloconnect_sms,
 }
 
 /// The generated `about` is the summary and the description in one; listings show the

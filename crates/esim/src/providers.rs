@@ -152,6 +152,21 @@ pub fn veloconnect(target: &Target) -> anyhow::Result<veloconnect_client::Client
     )
 }
 
+/// `VELOCONNECT_SMS_API_ID`, `VELOCONNECT_SMS_API_PASSWORD` (and optionally
+/// `VELOCONNECT_SMS_BASE_URL`).
+pub fn veloconnect_sms(target: &Target) -> anyhow::Result<veloconnect_sms_client::Client> {
+    let provider = &veloconnect_sms_client::PROVIDER;
+    let (id, password) = match (target, &provider.credential_variables()[..]) {
+        (Target::Sandbox { .. }, _) => (
+            credentials::VELOCONNECT_SMS_API_ID.to_owned(),
+            credentials::VELOCONNECT_SMS_API_PASSWORD.to_owned(),
+        ),
+        (Target::Live, [id, password]) => (env(id)?, env(password)?),
+        (Target::Live, _) => anyhow::bail!("{} does not take an API id and password", provider.name),
+    };
+    finish(target, provider, veloconnect_sms_client::Client::config(id, password))
+}
+
 #[cfg(test)]
 mod tests {
     /// The sandbox declares its mounts itself (it does not depend on the clients); they must

@@ -22,6 +22,8 @@ pub const PROVIDERS: &[&provider_core::Descriptor] = &[
     &pressone_client::PROVIDER,
     #[cfg(feature = "veloconnect")]
     &veloconnect_client::PROVIDER,
+    #[cfg(feature = "veloconnect-sms")]
+    &veloconnect_sms_client::PROVIDER,
     #[cfg(feature = "vellosim")]
     &vellosim_client::PROVIDER,
 ];
@@ -45,6 +47,10 @@ pub mod pressone;
 /// The VeloConnect client (`veloconnect-client`).
 #[cfg(feature = "veloconnect")]
 pub use veloconnect_client as veloconnect;
+
+/// The VeloConnect SMS platform client (`veloconnect-sms-client`).
+#[cfg(feature = "veloconnect-sms")]
+pub use veloconnect_sms_client as veloconnect_sms;
 
 /// The Vellosim client (`vellosim-client`).
 #[cfg(feature = "vellosim")]

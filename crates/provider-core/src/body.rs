@@ -1,7 +1,7 @@
 //! Providers that speak in the body: credentials sent as JSON fields (`x-body-credential`)
 //! and refusals answered with HTTP 200 and a status field (`x-body-failure`).
 
-use reqwest::header::{CONTENT_LENGTH, HeaderName};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderName};
 use reqwest::{Request, Response};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
@@ -31,14 +31,20 @@ impl BodyFailure {
     }
 }
 
-/// Adds `fields` to the JSON object in `request`'s body. A request without a JSON object
-/// body is left alone: the provider refuses it as unauthenticated, which is the honest answer.
+/// Adds `fields` to the JSON object in `request`'s body; a request without a body gets one
+/// holding just them (an operation whose body is only the credential). A body that is not a
+/// JSON object is left alone: the provider refuses it as unauthenticated, the honest answer.
 pub(crate) fn add_fields(request: &mut Request, fields: &[(&'static str, SecretString)]) {
-    let Some(bytes) = request.body().and_then(|b| b.as_bytes()) else {
-        return;
-    };
-    let Ok(Value::Object(mut object)) = serde_json::from_slice::<Value>(bytes) else {
-        return;
+    let mut object = match request.body() {
+        None => {
+            let json = reqwest::header::HeaderValue::from_static("application/json");
+            request.headers_mut().insert(CONTENT_TYPE, json);
+            serde_json::Map::new()
+        }
+        Some(body) => match body.as_bytes().map(serde_json::from_slice::<Value>) {
+            Some(Ok(Value::Object(object))) => object,
+            _ => return,
+        },
     };
     for (name, value) in fields {
         object.insert((*name).to_owned(), Value::String(value.expose_secret().to_owned()));
@@ -59,9 +65,10 @@ pub(crate) async fn surface_refusal(response: Response, rule: &BodyFailure) -> r
     let version = response.version();
     let headers = response.headers().clone();
     let bytes = response.bytes().await?;
-    let refusal = serde_json::from_slice::<Value>(&bytes)
-        .ok()
-        .and_then(|body| rule.refusal(&body).map(|o| serde_json::to_vec(o).expect("JSON serializes")));
+    let refusal = serde_json::from_slice::<Value>(&bytes).ok().and_then(|body| {
+        rule.refusal(&body)
+            .map(|o| serde_json::to_vec(o).expect("JSON serializes"))
+    });
     let mut rebuilt = http::Response::new(refusal.clone().map_or(bytes, Into::into));
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
@@ -93,24 +100,38 @@ mod tests {
         assert_eq!(OBJECT.refusal(&refused), Some(&refused));
         assert_eq!(OBJECT.refusal(&serde_json::json!({"status": "S"})), None);
         assert_eq!(OBJECT.refusal(&serde_json::json!([{"status": "F"}])), None);
-        let first = BodyFailure { pointer: "/0", ..OBJECT };
+        let first = BodyFailure {
+            pointer: "/0",
+            ..OBJECT
+        };
         let list = serde_json::json!([{"status": "F", "remarks": "no"}, {"status": "S"}]);
         assert_eq!(first.refusal(&list), Some(&list[0]));
-        assert_eq!(first.refusal(&serde_json::json!([{"status": "S"}, {"status": "F"}])), None);
+        assert_eq!(
+            first.refusal(&serde_json::json!([{"status": "S"}, {"status": "F"}])),
+            None
+        );
     }
 
     #[test]
     fn fields_join_the_json_body_and_nothing_else() {
-        let fields = [("api_id", SecretString::from("id-1")), ("api_password", SecretString::from("pw"))];
+        let fields = [
+            ("api_id", SecretString::from("id-1")),
+            ("api_password", SecretString::from("pw")),
+        ];
         let url = reqwest::Url::parse("http://x/api/Send").unwrap();
         let mut request = Request::new(reqwest::Method::POST, url.clone());
         *request.body_mut() = Some(br#"{"text":"hi"}"#.to_vec().into());
         add_fields(&mut request, &fields);
         let body: Value = serde_json::from_slice(request.body().unwrap().as_bytes().unwrap()).unwrap();
-        assert_eq!(body, serde_json::json!({"text": "hi", "api_id": "id-1", "api_password": "pw"}));
+        assert_eq!(
+            body,
+            serde_json::json!({"text": "hi", "api_id": "id-1", "api_password": "pw"})
+        );
         assert_eq!(request.url(), &url, "the credential never goes into the URL");
         let mut bodiless = Request::new(reqwest::Method::POST, url);
         add_fields(&mut bodiless, &fields);
-        assert!(bodiless.body().is_none());
+        let body: Value = serde_json::from_slice(bodiless.body().unwrap().as_bytes().unwrap()).unwrap();
+        assert_eq!(body, serde_json::json!({"api_id": "id-1", "api_password": "pw"}));
+        assert_eq!(bodiless.headers()[CONTENT_TYPE], "application/json");
     }
 }

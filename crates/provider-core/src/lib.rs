@@ -19,8 +19,8 @@ mod runtime;
 mod timestamp;
 pub mod units;
 
-pub use body::BodyFailure;
 pub use auth::{AuthError, CachedToken, FetchGuard, FetchLock, TokenProvider, TokenStore};
+pub use body::BodyFailure;
 pub use budget::{BudgetExceeded, OperationLimit, Scope, SharedState, Slot};
 pub use config::{BuildError, ClientConfig, Credential, FromParts};
 pub use descriptor::{CredentialKind, DecodeComponent, Descriptor};

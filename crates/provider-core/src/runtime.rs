@@ -117,7 +117,11 @@ impl Runtime {
             Err(_) => span.record("status", "transport error"),
         };
         span.in_scope(|| tracing::debug!("provider call finished"));
-        let rule = self.shared.body_failures.iter().find(|r| r.operation == info.operation_id);
+        let rule = self
+            .shared
+            .body_failures
+            .iter()
+            .find(|r| r.operation == info.operation_id);
         match (result, rule) {
             (Ok(response), Some(rule)) => surface_refusal(response, rule).await,
             (result, _) => result,

@@ -1,6 +1,7 @@
 //! `/_sandbox`: controls that no provider has, for tests and demos driven over HTTP
 //! (the CLI, other languages): skip simulated time, read delivered webhooks and request
-//! counts, revoke the bearer tokens issued so far, fetch the QR payload an eSIM's
+//! counts, revoke the bearer tokens issued so far, switch the SMS platform's IP whitelist and read its
+//! outbox, fetch the QR payload an eSIM's
 //! `qrcode_url` points at.
 
 use std::sync::Arc;
@@ -25,6 +26,8 @@ pub fn router(shared: Arc<Shared>) -> axum::Router {
         .route("/stats", get(stats))
         .route("/tokens/revoke", post(revoke))
         .route("/qr/{payload}", get(qr))
+        .route("/veloconnect-sms/ip-whitelist", post(sms_whitelist))
+        .route("/veloconnect-sms/outbox", get(sms_outbox))
         .with_state(shared)
 }
 
@@ -57,6 +60,21 @@ async fn revoke(State(shared): State<Arc<Shared>>) -> Response {
 
 async fn webhooks(State(shared): State<Arc<Shared>>) -> Response {
     Json(shared.webhooks.deliveries()).into_response()
+}
+
+#[derive(Deserialize)]
+struct Whitelist {
+    whitelisted: bool,
+}
+
+/// `{"whitelisted": false}`: the SMS platform refuses calls with "IP not Whitelisted".
+async fn sms_whitelist(State(shared): State<Arc<Shared>>, Json(body): Json<Whitelist>) -> Response {
+    shared.sms.set_ip_whitelisted(body.whitelisted);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn sms_outbox(State(shared): State<Arc<Shared>>) -> Response {
+    Json(shared.sms.outbox()).into_response()
 }
 
 /// The text a QR code image would encode (the LPA activation string). A real image would

@@ -1,5 +1,5 @@
-//! A local, stateful simulation of every provider in `specs/`: Airalo, PressOne, Vellosim
-//! and VeloConnect, each under its own path prefix of one HTTP server.
+//! A local, stateful simulation of every provider in `specs/`: Airalo, PressOne, Vellosim,
+//! VeloConnect and the VeloConnect SMS platform, each under its own path prefix of one HTTP server.
 //!
 //! It exists so that services (and the `esim` CLI) can run their integration tests and
 //! demos with no provider credentials. What it simulates is written down per provider in
@@ -27,6 +27,7 @@ mod tokens;
 mod vellosim;
 mod velo_common;
 mod veloconnect;
+mod veloconnect_sms;
 mod webhooks;
 
 use std::net::SocketAddr;
@@ -35,6 +36,7 @@ use std::time::Duration;
 
 pub use clock::Clock;
 pub use stats::Stats;
+pub use veloconnect_sms::OutboxSms;
 pub use webhooks::Delivery;
 
 /// The credentials the sandbox accepts. Anything else is refused as the provider would.
@@ -47,6 +49,11 @@ pub mod credentials {
     pub const VELLOSIM_API_KEY: &str = "vls_test_sandbox";
     /// VeloConnect key, sent as `Authorization: Apikey <key>`.
     pub const VELOCONNECT_API_KEY: &str = "sandbox-apikey";
+    /// VeloConnect SMS platform `api_id`: the example of the VeloSMS API setup page (the
+    /// spec's example, so schemathesis' example phase authenticates).
+    pub const VELOCONNECT_SMS_API_ID: &str = "API43404236";
+    /// VeloConnect SMS platform `api_password`, the same page's example.
+    pub const VELOCONNECT_SMS_API_PASSWORD: &str = "password@123";
 }
 
 /// The providers the sandbox simulates.
@@ -56,14 +63,16 @@ pub enum Provider {
     PressOne,
     Vellosim,
     VeloConnect,
+    VeloConnectSms,
 }
 
 impl Provider {
-    pub const ALL: [Provider; 4] = [
+    pub const ALL: [Provider; 5] = [
         Provider::Airalo,
         Provider::PressOne,
         Provider::Vellosim,
         Provider::VeloConnect,
+        Provider::VeloConnectSms,
     ];
 
     /// The path under which this provider is mounted; the base URL its client is given.
@@ -74,6 +83,7 @@ impl Provider {
             Provider::PressOne => "/pressone",
             Provider::Vellosim => "/vellosim",
             Provider::VeloConnect => "/veloconnect",
+            Provider::VeloConnectSms => "/veloconnect-sms",
         }
     }
 
@@ -88,6 +98,11 @@ impl Provider {
             ),
             Provider::Vellosim => format!("X-API-Key: {}", credentials::VELLOSIM_API_KEY),
             Provider::VeloConnect => format!("Authorization: Apikey {}", credentials::VELOCONNECT_API_KEY),
+            Provider::VeloConnectSms => format!(
+                "api_id={} api_password={}",
+                credentials::VELOCONNECT_SMS_API_ID,
+                credentials::VELOCONNECT_SMS_API_PASSWORD
+            ),
         }
     }
 
@@ -98,6 +113,7 @@ impl Provider {
             Provider::PressOne => "pressone",
             Provider::Vellosim => "vellosim",
             Provider::VeloConnect => "veloconnect",
+            Provider::VeloConnectSms => "veloconnect-sms",
         }
     }
 }
@@ -150,6 +166,8 @@ pub(crate) struct Shared {
     /// Run by `POST /_sandbox/tokens/revoke`: each token-issuing provider forgets its tokens.
     on_revoke: std::sync::Mutex<Vec<RevokeHook>>,
     pub stats: stats::Recorder,
+    /// The SMS platform's whitelist switch and outbox.
+    pub sms: veloconnect_sms::Controls,
 }
 
 impl Shared {
@@ -208,6 +226,7 @@ impl Sandbox {
             on_skip: Default::default(),
             on_revoke: Default::default(),
             stats: Default::default(),
+            sms: Default::default(),
         });
         let app = router(shared.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -267,6 +286,17 @@ impl Sandbox {
         self.shared.webhooks.deliveries()
     }
 
+    /// The SMS platform refuses every credentialed call with "IP not Whitelisted" while this
+    /// is `false` (as for a caller outside the account's whitelist); `true` on start.
+    pub fn set_sms_ip_whitelisted(&self, whitelisted: bool) {
+        self.shared.sms.set_ip_whitelisted(whitelisted);
+    }
+
+    /// Every SMS the SMS platform simulation sent (texts and verification codes), in order.
+    pub fn sms_outbox(&self) -> Vec<OutboxSms> {
+        self.shared.sms.outbox()
+    }
+
     /// Waits until at least `n` webhooks have been emitted and their delivery attempted.
     pub async fn wait_for_webhooks(&self, n: usize, timeout: Duration) -> Vec<Delivery> {
         self.shared.webhooks.wait_for(n, timeout).await
@@ -287,6 +317,10 @@ fn router(shared: Arc<Shared>) -> axum::Router {
         .nest(Provider::PressOne.mount(), pressone::router(shared.clone()))
         .nest(Provider::Vellosim.mount(), vellosim::router(shared.clone()))
         .nest(Provider::VeloConnect.mount(), veloconnect::router(shared.clone()))
+        .nest(
+            Provider::VeloConnectSms.mount(),
+            veloconnect_sms::router(shared.clone()),
+        )
         .nest("/_sandbox", admin::router(shared.clone()))
         .fallback(http::not_found)
         .layer(axum::middleware::from_fn_with_state(shared, stats::record))

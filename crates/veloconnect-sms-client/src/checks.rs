@@ -38,7 +38,8 @@ pub fn recipients(list: &str) -> Result<PhoneNumbers, InvalidSms> {
             return Err(InvalidSms::NotDigits(number.to_owned()));
         }
     }
-    list.parse().map_err(|e: crate::types::error::ConversionError| InvalidSms::Incomplete(e.to_string()))
+    list.parse()
+        .map_err(|e: crate::types::error::ConversionError| InvalidSms::Incomplete(e.to_string()))
 }
 
 /// The request SendSMS and SendSMSMulti take, checked: its numbers, and a text or a
@@ -66,7 +67,10 @@ mod tests {
         assert!(recipients("919622333345").is_ok());
         assert!(recipients("919622333345,919622333346").is_ok());
         assert_eq!(recipients(""), Err(InvalidSms::NoNumber));
-        assert_eq!(recipients("+919622333345"), Err(InvalidSms::PlusSign("+919622333345".into())));
+        assert_eq!(
+            recipients("+919622333345"),
+            Err(InvalidSms::PlusSign("+919622333345".into()))
+        );
         assert_eq!(recipients("9196, 9197"), Err(InvalidSms::SpaceInList));
         assert_eq!(recipients("9196,,9197"), Err(InvalidSms::NotDigits(String::new())));
         assert_eq!(recipients("9196-22"), Err(InvalidSms::NotDigits("9196-22".into())));

@@ -887,12 +887,13 @@ pub mod types {
         }
     }
     ///`SenderId`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SenderId {
         ///ISO country code the sender id is registered for.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub country: ::std::option::Option<::std::string::String>,
-        pub sender_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sender_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<
             ::veloconnect_sms_client::types::SenderIdState,
@@ -2140,7 +2141,7 @@ pub mod types {
                 ::std::string::String,
             >,
             sender_id: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<
@@ -2152,7 +2153,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     country: Ok(Default::default()),
-                    sender_id: Err("no value supplied for sender_id".to_string()),
+                    sender_id: Ok(Default::default()),
                     status: Ok(Default::default()),
                 }
             }
@@ -2172,7 +2173,7 @@ pub mod types {
             }
             pub fn sender_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.sender_id = value
@@ -2687,7 +2688,6 @@ Sends a `POST` request to `/api/GetSenderIDList`
 
 ```ignore
 let response = client.get_sender_id_list()
-    .body(body)
     .send()
     .await;
 ```*/
@@ -2767,7 +2767,6 @@ Sends a `POST` request to `/api/CheckBalance`
 
 ```ignore
 let response = client.check_balance()
-    .body(body)
     .send()
     .await;
 ```*/
@@ -3083,23 +3082,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetSenderIdList<'a> {
         client: &'a super::Client,
-        body: Result<types::Credentials, String>,
     }
     impl<'a> GetSenderIdList<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::Credentials>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| "conversion to `Credentials` for body failed".to_string());
-            self
+            Self { client: client }
         }
         ///Sends a `POST` request to `/api/GetSenderIDList`
         pub async fn send(
@@ -3108,8 +3094,7 @@ pub mod builder {
             ResponseValue<::std::vec::Vec<types::SenderId>>,
             Error<types::Failure>,
         > {
-            let Self { client, body } = self;
-            let body = body.map_err(Error::InvalidRequest)?;
+            let Self { client } = self;
             let url = format!("{}/api/GetSenderIDList", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3127,7 +3112,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .json(&body)
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -3645,30 +3629,16 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CheckBalance<'a> {
         client: &'a super::Client,
-        body: Result<types::Credentials, String>,
     }
     impl<'a> CheckBalance<'a> {
         pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::Credentials>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| "conversion to `Credentials` for body failed".to_string());
-            self
+            Self { client: client }
         }
         ///Sends a `POST` request to `/api/CheckBalance`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Balance>, Error<types::Failure>> {
-            let Self { client, body } = self;
-            let body = body.map_err(Error::InvalidRequest)?;
+            let Self { client } = self;
             let url = format!("{}/api/CheckBalance", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3686,7 +3656,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .json(&body)
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -3744,7 +3713,7 @@ pub const BODY_FAILURES: &[::provider_core::BodyFailure] = &[
         values: &["F"],
     },
     ::provider_core::BodyFailure {
-        operation: "send_smsmulti",
+        operation: "send_sms_multi",
         pointer: "/0",
         field: "status",
         values: &["F"],
@@ -3756,13 +3725,13 @@ pub const BODY_FAILURES: &[::provider_core::BodyFailure] = &[
         values: &["F"],
     },
     ::provider_core::BodyFailure {
-        operation: "get_sender_idlist",
-        pointer: "",
+        operation: "get_sender_id_list",
+        pointer: "/0",
         field: "status",
         values: &["F"],
     },
     ::provider_core::BodyFailure {
-        operation: "sender_idstatus",
+        operation: "sender_id_status",
         pointer: "",
         field: "status",
         values: &["F"],

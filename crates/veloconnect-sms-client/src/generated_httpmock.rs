@@ -180,9 +180,6 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
-        pub fn body(self, value: &types::Credentials) -> Self {
-            Self(self.0.json_body_obj(value))
-        }
     }
     pub struct GetSenderIdListThen(::httpmock::Then);
     impl GetSenderIdListThen {
@@ -503,9 +500,6 @@ pub mod operations {
         }
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
-        }
-        pub fn body(self, value: &types::Credentials) -> Self {
-            Self(self.0.json_body_obj(value))
         }
     }
     pub struct CheckBalanceThen(::httpmock::Then);

@@ -41,7 +41,7 @@ pub mod mock;
 mod checks;
 pub mod webhooks;
 
-pub use checks::{InvalidSms, checked};
+pub use checks::{InvalidSms, checked, recipients};
 pub use provider_core::{BuildError, ClientConfig, RetryPolicy};
 
 /// Every failure of a call; a refusal (`status: F`, HTTP 200 or not) is `Error::Api` with

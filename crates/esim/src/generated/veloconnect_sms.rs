@@ -318,16 +318,7 @@ impl<T: CliConfig> Cli<T> {
             )
     }
     pub fn cli_get_sender_id_list() -> ::clap::Command {
-        ::clap::Command::new("")
-            .arg(
-                ::clap::Arg::new("json-body")
-                    .long("json-body")
-                    .value_name("JSON-FILE")
-                    .required(true)
-                    .value_parser(::clap::value_parser!(std::path::PathBuf))
-                    .help("Path to a file that contains the full json body."),
-            )
-            .about("The account's sender ids.")
+        ::clap::Command::new("").about("The account's sender ids.")
     }
     pub fn cli_sender_id_status() -> ::clap::Command {
         ::clap::Command::new("")
@@ -457,16 +448,7 @@ impl<T: CliConfig> Cli<T> {
             )
     }
     pub fn cli_check_balance() -> ::clap::Command {
-        ::clap::Command::new("")
-            .arg(
-                ::clap::Arg::new("json-body")
-                    .long("json-body")
-                    .value_name("JSON-FILE")
-                    .required(true)
-                    .value_parser(::clap::value_parser!(std::path::PathBuf))
-                    .help("Path to a file that contains the full json body."),
-            )
-            .about("The account balance and its currency.")
+        ::clap::Command::new("").about("The account balance and its currency.")
     }
     pub async fn execute(
         &self,
@@ -682,13 +664,6 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.get_sender_id_list();
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::Credentials>(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
         self.config.execute_get_sender_id_list(matches, &mut request)?;
         let result = request.send().await;
         match result {
@@ -869,13 +844,6 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.check_balance();
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::Credentials>(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
         self.config.execute_check_balance(matches, &mut request)?;
         let result = request.send().await;
         match result {
