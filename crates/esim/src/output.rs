@@ -85,7 +85,8 @@ impl Printer for Output {
                     .and_then(|v| v.to_str().ok())
                     .map(|v| format!(" (Retry-After: {v})"))
                     .unwrap_or_default();
-                eprintln!("error: HTTP {}{retry}", response.status());
+                let status = provider_clients::core::provider_status(response.status(), response.headers());
+                eprintln!("error: HTTP {status}{retry}");
                 match serde_json::to_string_pretty(response.as_ref()) {
                     Ok(body) => eprintln!("{body}"),
                     Err(err) => eprintln!("(the error body could not be shown: {err})"),

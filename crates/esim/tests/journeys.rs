@@ -28,7 +28,7 @@ impl Run {
     }
 }
 
-const CREDENTIAL_VARIABLES: [&str; 10] = [
+const CREDENTIAL_VARIABLES: [&str; 13] = [
     "AIRALO_CLIENT_ID",
     "AIRALO_CLIENT_SECRET",
     "AIRALO_BASE_URL",
@@ -39,6 +39,9 @@ const CREDENTIAL_VARIABLES: [&str; 10] = [
     "VELLOSIM_BASE_URL",
     "VELOCONNECT_API_KEY",
     "VELOCONNECT_BASE_URL",
+    "VELOCONNECT_SMS_API_ID",
+    "VELOCONNECT_SMS_API_PASSWORD",
+    "VELOCONNECT_SMS_BASE_URL",
 ];
 
 impl Drop for Session {
@@ -476,6 +479,69 @@ fn veloconnect_order_then_top_up() {
         stderr.contains("HTTP 400") && stderr.contains("is not an ICCID"),
         "{stderr}"
     );
+}
+
+#[test]
+fn veloconnect_sms_send_status_balance_and_a_one_time_code() {
+    let s = Session::start();
+    let before = number(&s.json(&["veloconnect-sms", "check-balance"]), "/BalanceAmount");
+    let sms = [
+        "veloconnect-sms",
+        "send-sms",
+        "--sms-type",
+        "T",
+        "--encoding",
+        "T",
+        "--sender-id",
+        "VELOSMS",
+        "--phonenumber",
+        "919622333345",
+        "--textmessage",
+        "Your order has shipped.",
+    ];
+    let sent = s.json(&sms);
+    assert_eq!(text(&sent, "/status"), "S", "{sent:#}");
+    let id = sent["message_id"].to_string();
+    let after = number(&s.json(&["veloconnect-sms", "check-balance"]), "/BalanceAmount");
+    assert!(
+        (before - after - 0.02).abs() < 1e-9,
+        "one part debited: {before} -> {after}"
+    );
+
+    let pending = s.json(&["veloconnect-sms", "get-delivery-status", "--message-id", &id]);
+    assert_eq!(text(&pending, "/DLRStatus"), "Pending");
+    assert!(s.esim(&["sandbox", "skip", "11"]).ok);
+    let delivered = s.json(&["veloconnect-sms", "get-delivery-status", "--message-id", &id]);
+    assert_eq!(text(&delivered, "/DLRStatus"), "Delivered");
+
+    let code = s.json(&[
+        "veloconnect-sms",
+        "verify",
+        "--brand",
+        "Velo",
+        "--phonenumber",
+        "919622333345",
+        "--sender-id",
+        "VELOSMS",
+    ]);
+    let verification = code["verfication_id"].to_string();
+    let outbox = s.sandbox.sms_outbox();
+    let otp = outbox.last().unwrap().text.rsplit(' ').next().unwrap().to_owned();
+    let check = [
+        "veloconnect-sms",
+        "verify-status",
+        "--verfication-id",
+        &verification,
+        "--verfication-code",
+        &otp,
+    ];
+    assert_eq!(text(&s.json(&check), "/status"), "V");
+    assert_eq!(text(&s.json(&check), "/remarks"), "Code already used");
+
+    // A refusal in a 200 body fails the command with the platform's reason.
+    s.sandbox.set_sms_ip_whitelisted(false);
+    let refused = s.fails(&["veloconnect-sms", "check-balance"]);
+    assert!(refused.contains("IP not Whitelisted"), "{refused}");
 }
 
 #[test]

@@ -22,6 +22,17 @@ pub struct BodyFailure {
 /// provider really sent. Never leaves the process.
 pub(crate) const REFUSED_IN_BODY: HeaderName = HeaderName::from_static("x-provider-core-refused-in-body");
 
+/// The status the provider really sent for an answer the client received as `status` with
+/// `headers`: a refusal in a 200 body (`BodyFailure`) reaches progenitor's error path as a
+/// 400 and is reported as the 200 it was. Tools that print progenitor errors call this.
+pub fn provider_status(status: reqwest::StatusCode, headers: &reqwest::header::HeaderMap) -> reqwest::StatusCode {
+    headers
+        .get(REFUSED_IN_BODY)
+        .and_then(|v| v.to_str().ok()?.parse::<u16>().ok())
+        .and_then(|code| reqwest::StatusCode::from_u16(code).ok())
+        .unwrap_or(status)
+}
+
 impl BodyFailure {
     /// The refusal object when `body` is one.
     fn refusal<'b>(&self, body: &'b Value) -> Option<&'b Value> {

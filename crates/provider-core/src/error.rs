@@ -6,7 +6,7 @@ use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use crate::body::REFUSED_IN_BODY;
+use crate::body::{REFUSED_IN_BODY, provider_status};
 use crate::budget::BudgetExceeded;
 use crate::retry::retry_after;
 
@@ -132,11 +132,8 @@ impl<E> From<progenitor_client::Error<E>> for Error<E> {
             P::InvalidUpgrade(e) => Error::Transport(e),
             P::ErrorResponse(value) => {
                 let mut headers = value.headers().clone();
-                let status = headers
-                    .remove(REFUSED_IN_BODY)
-                    .and_then(|v| v.to_str().ok()?.parse::<u16>().ok())
-                    .and_then(|code| StatusCode::from_u16(code).ok())
-                    .unwrap_or(value.status());
+                let status = provider_status(value.status(), &headers);
+                headers.remove(REFUSED_IN_BODY);
                 let body = value.into_inner();
                 if status == StatusCode::TOO_MANY_REQUESTS {
                     Error::RateLimited(RateLimit {

@@ -20,7 +20,7 @@ mod timestamp;
 pub mod units;
 
 pub use auth::{AuthError, CachedToken, FetchGuard, FetchLock, TokenProvider, TokenStore};
-pub use body::BodyFailure;
+pub use body::{BodyFailure, provider_status};
 pub use budget::{BudgetExceeded, OperationLimit, Scope, SharedState, Slot};
 pub use config::{BuildError, ClientConfig, Credential, FromParts};
 pub use descriptor::{CredentialKind, DecodeComponent, Descriptor};
