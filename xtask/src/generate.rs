@@ -268,10 +268,10 @@ fn drop_body_credential(spec: &Spec, doc: &mut serde_yaml::Value) {
     {
         for op in item.as_mapping_mut().into_iter().flat_map(|m| m.values_mut()) {
             let schema = op["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str();
-            if let (Some(r), Value::Mapping(op)) = (schema.map(str::to_owned), op) {
-                if emptied.contains(&r) {
-                    op.remove("requestBody");
-                }
+            if let (Some(r), Value::Mapping(op)) = (schema.map(str::to_owned), op)
+                && emptied.contains(&r)
+            {
+                op.remove("requestBody");
             }
         }
     }
