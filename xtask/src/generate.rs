@@ -9,7 +9,7 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use quote::{format_ident, quote};
 use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 
-use crate::spec::{CONVERTED_FORMATS, Spec, StringEnum, converted_format, pascal_case, rust_type};
+use crate::spec::{CONVERTED_FORMATS, Spec, StringEnum, converted_format, lenient_form, pascal_case, rust_type};
 
 /// One file the generator owns.
 struct Output {
@@ -59,6 +59,7 @@ fn render(spec: &Spec) -> anyhow::Result<Vec<Output>> {
         );
     }
     let mut doc = spec.doc.clone();
+    collapse_lenient(&mut doc);
     drop_redundant_nullable(&mut doc);
     let openapi: openapiv3::OpenAPI =
         serde_yaml::from_value(doc).with_context(|| format!("{}: not an OpenAPI 3.0 document", spec.display_path()))?;
@@ -156,6 +157,27 @@ fn settings(spec: &Spec, enums: &[StringEnum]) -> GenerationSettings {
 
 /// An optional property already decodes `null` as `None`. For the converted formats a
 /// `nullable` there would make the field `Option<Option<T>>`, so it is dropped.
+/// `{anyOf: [{type: number}, {type: string, pattern}], format: decimal}` (the standard way the
+/// spec says "a number, or the number in a string") → `{type: number, format: decimal}`,
+/// which progenitor converts to the lenient Rust type; nullable if either branch is.
+fn collapse_lenient(node: &mut serde_yaml::Value) {
+    use serde_yaml::Value;
+    match node {
+        Value::Mapping(map) => {
+            if let Some(Ok((ty, nullable))) = lenient_form(&Value::Mapping(map.clone())) {
+                map.remove("anyOf");
+                map.insert("type".into(), ty.into());
+                if nullable {
+                    map.insert("nullable".into(), true.into());
+                }
+            }
+            map.values_mut().for_each(collapse_lenient);
+        }
+        Value::Sequence(items) => items.iter_mut().for_each(collapse_lenient),
+        _ => {}
+    }
+}
+
 fn drop_redundant_nullable(node: &mut serde_yaml::Value) {
     use serde_yaml::Value;
     match node {
@@ -223,7 +245,8 @@ fn open_enum(e: &StringEnum) -> syn::Item {
 fn extras(spec: &Spec) -> TokenStream {
     let servers = spec.servers().into_iter().filter_map(|(env, url)| {
         let name = format_ident!("{}", env?.to_uppercase());
-        let url = url?;
+        // A templated URL (`https://{partner_host}`) is no host to connect to.
+        let url = url.filter(|u| !u.contains('{'))?;
         let doc = format!("The `{}` host named in the spec's `servers`.", env?);
         Some(quote!(#[doc = #doc] pub const #name: &str = #url;))
     });
