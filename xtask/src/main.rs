@@ -8,6 +8,8 @@ mod coverage;
 mod fleet;
 mod generate;
 mod lint;
+mod mend;
+mod pagination;
 mod rate_limits;
 mod spec;
 mod spec_lint;

@@ -15,7 +15,7 @@ const SPEC_VALIDATOR: &str = "openapi-spec-validator==0.9.0";
 const REDOCLY: &str = "@redocly/cli@2.77.0";
 
 pub fn spec_lint(root: &Path) -> anyhow::Result<()> {
-    let work = target_dir(root).join("spec-lint");
+    let work = crate::background::target_dir(root)?.join("spec-lint");
     let specs: Vec<PathBuf> = Spec::load_all(root)?.into_iter().map(|s| s.path).collect();
     let validator = python_tool(&work, SPEC_VALIDATOR, "openapi-spec-validator")?;
     let redocly = npm_tool(&work, REDOCLY, "redocly")?;
@@ -43,11 +43,6 @@ pub fn spec_lint(root: &Path) -> anyhow::Result<()> {
         specs.len()
     );
     Ok(())
-}
-
-/// Cargo's target directory (`CARGO_TARGET_DIR` when set).
-fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
 }
 
 /// `bin` from the pinned PyPI `package`, in a venv made once.
