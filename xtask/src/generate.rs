@@ -9,7 +9,9 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use quote::{format_ident, quote};
 use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 
-use crate::spec::{CONVERTED_FORMATS, Credential, Spec, StringEnum, converted_format, pascal_case, rust_type};
+use crate::spec::{
+    CONVERTED_FORMATS, Credential, Spec, StringEnum, converted_format, lenient_form, pascal_case, rust_type,
+};
 use crate::{mend, pagination};
 
 /// One file the generator owns.
@@ -87,6 +89,7 @@ fn render(spec: &Spec, known_items: &mut pagination::KnownItems) -> anyhow::Resu
         );
     }
     let mut doc = spec.doc.clone();
+    collapse_lenient(&mut doc);
     drop_redundant_nullable(&mut doc);
     drop_body_credential(spec, &mut doc);
     let openapi: openapiv3::OpenAPI =
@@ -193,6 +196,27 @@ fn settings(spec: &Spec, enums: &[StringEnum]) -> GenerationSettings {
 
 /// An optional property already decodes `null` as `None`. For the converted formats a
 /// `nullable` there would make the field `Option<Option<T>>`, so it is dropped.
+/// `{anyOf: [{type: number}, {type: string, pattern}], format: decimal}` (the standard way the
+/// spec says "a number, or the number in a string") → `{type: number, format: decimal}`,
+/// which progenitor converts to the lenient Rust type; nullable if either branch is.
+fn collapse_lenient(node: &mut serde_yaml::Value) {
+    use serde_yaml::Value;
+    match node {
+        Value::Mapping(map) => {
+            if let Some(Ok((ty, nullable))) = lenient_form(&Value::Mapping(map.clone())) {
+                map.remove("anyOf");
+                map.insert("type".into(), ty.into());
+                if nullable {
+                    map.insert("nullable".into(), true.into());
+                }
+            }
+            map.values_mut().for_each(collapse_lenient);
+        }
+        Value::Sequence(items) => items.iter_mut().for_each(collapse_lenient),
+        _ => {}
+    }
+}
+
 fn drop_redundant_nullable(node: &mut serde_yaml::Value) {
     use serde_yaml::Value;
     match node {
@@ -384,7 +408,8 @@ fn open_enum(e: &StringEnum) -> Vec<syn::Item> {
 fn extras(spec: &Spec) -> TokenStream {
     let servers = spec.servers().into_iter().filter_map(|(env, url)| {
         let name = format_ident!("{}", env?.to_uppercase());
-        let url = url?;
+        // A templated URL (`https://{partner_host}`) is no host to connect to.
+        let url = url.filter(|u| !u.contains('{'))?;
         let doc = format!("The `{}` host named in the spec's `servers`.", env?);
         Some(quote!(#[doc = #doc] pub const #name: &str = #url;))
     });

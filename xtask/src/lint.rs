@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::bail;
 use serde_yaml::Value;
 
-use crate::spec::{Operation, Spec, converted_format, pascal_case, rust_type};
+use crate::spec::{Operation, Spec, converted_format, lenient_form, pascal_case, rust_type};
 
 impl Spec {
     pub fn lint(&self) -> anyhow::Result<()> {
@@ -317,8 +317,11 @@ fn walk(node: &Value, at: &str, top: bool, errors: &mut Vec<String>) {
             "{at}: inline string enum; make it a named schema so it is generated as an open enum"
         ));
     }
+    if let Some(Err(expected)) = lenient_form(node) {
+        errors.push(format!("{at}: {expected}"));
+    }
     if let Some((ty, format)) = converted_format(node) {
-        if node["type"].as_str() != Some(ty) {
+        if lenient_form(node).is_none() && node["type"].as_str() != Some(ty) {
             errors.push(format!("{at}: `format: {format}` goes with `type: {ty}`"));
         }
         if map.keys().any(|k| k.as_str().is_some_and(|k| k.starts_with("x-"))) {
@@ -385,7 +388,10 @@ components:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
   schemas:
-    Thing: {type: object, properties: {price: {type: number, format: decimal}}}
+    Thing:
+      type: object
+      properties:
+        price: {anyOf: [{type: number}, {type: string, pattern: "^[0-9.]+$"}], format: decimal}
     Error: {type: object}
 "##;
 
@@ -400,13 +406,26 @@ components:
     }
 
     #[test]
+    fn a_lenient_number_is_written_so_that_standard_validators_accept_its_string_form() {
+        let bare = GOOD.replace(
+            r#"{anyOf: [{type: number}, {type: string, pattern: "^[0-9.]+$"}], format: decimal}"#,
+            "{type: number, format: decimal}",
+        );
+        let err = lint(&bare).unwrap_err();
+        assert!(
+            err.contains("schema Thing.price: `format: decimal` is written `anyOf"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn violations_name_the_file_and_the_operation() {
         let bad = GOOD
             .replace("      x-doc-url: https://docs.example.com/things\n", "")
             .replace("\"4XX\"", "\"404\"")
             .replace("{type: object}", "{type: object, additionalProperties: false}")
             .replace(
-                "price: {type: number, format: decimal}",
+                r#"price: {anyOf: [{type: number}, {type: string, pattern: "^[0-9.]+$"}], format: decimal}"#,
                 "state: {type: string, enum: [A, B]}",
             );
         let err = lint(&bad).unwrap_err();

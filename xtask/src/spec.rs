@@ -19,9 +19,43 @@ pub const CONVERTED_FORMATS: [(&str, &str, &str); 4] = [
     ("integer", "int-or-string", "::provider_core::LenientInt"),
 ];
 
+/// Formats whose values arrive as a JSON number or as the same number in a string. The spec
+/// says so in standard terms, so that other tools accept the string examples:
+/// `{anyOf: [{type: number}, {type: string, pattern: …}], format: decimal}`; generation
+/// reads that as `{type: number, format: decimal}` (see [`lenient_form`]).
+pub const LENIENT_FORMATS: [&str; 2] = ["decimal", "int-or-string"];
+
+/// For a schema with a lenient format: its numeric type and whether it is nullable, or what
+/// is wrong with its form. `None` for any other schema.
+pub fn lenient_form(schema: &Value) -> Option<Result<(&'static str, bool), String>> {
+    let format = schema.get("format")?.as_str()?;
+    if !LENIENT_FORMATS.contains(&format) {
+        return None;
+    }
+    let (ty, _, _) = CONVERTED_FORMATS.iter().find(|(_, f, _)| *f == format)?;
+    let expected = format!(
+        "`format: {format}` is written `anyOf: [{{type: {ty}}}, {{type: string, pattern: …}}]` beside the format, \
+         so that standard validators accept the string form"
+    );
+    let branches = schema.get("anyOf").and_then(Value::as_sequence);
+    let Some([number, string]) = branches.map(Vec::as_slice) else {
+        return Some(Err(expected));
+    };
+    let shaped = schema.get("type").is_none()
+        && number["type"].as_str() == Some(ty)
+        && string["type"].as_str() == Some("string")
+        && string["pattern"].as_str().is_some();
+    if !shaped {
+        return Some(Err(expected));
+    }
+    let nullable = |b: &Value| b["nullable"].as_bool() == Some(true);
+    Some(Ok((ty, nullable(number) || nullable(string))))
+}
+
 /// The converted type, if `schema` has one of the converted formats.
 pub fn converted_format(schema: &Value) -> Option<(&'static str, &'static str)> {
     let format = schema.get("format")?.as_str()?;
+
     CONVERTED_FORMATS
         .iter()
         .find(|(_, f, _)| *f == format)

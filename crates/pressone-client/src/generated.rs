@@ -2557,10 +2557,7 @@ impl<'a> builder::GetEsimsList<'a> {
     }
 }
 /// Base URLs from the spec's `servers`, by environment.
-pub mod servers {
-    ///The `placeholder` host named in the spec's `servers`.
-    pub const PLACEHOLDER: &str = "https://prod.your-api-server.com";
-}
+pub mod servers {}
 /// Operations the spec marks as taking no credential (`security: []`): the client sends
 /// none, so e.g. a token request does not first ask for a token.
 pub const ANONYMOUS_OPERATIONS: &[&str] = &["request_access_token"];
