@@ -28,6 +28,7 @@ pub fn tour(root: &Path) -> anyhow::Result<()> {
     pressone(&session, &background::target_dir(root)?.join("tour"))?;
     vellosim(&session)?;
     veloconnect(&session)?;
+    veloconnect_sms(&session)?;
     println!("\nEvery operation of every provider: `esim <provider> --help`. Against a provider, drop --sandbox");
     println!("and set its credentials (`esim --help` lists the variables).");
     Ok(())
@@ -138,6 +139,27 @@ fn vellosim(s: &Session) -> anyhow::Result<()> {
         "--sandbox vellosim purchase-esim --package-code {code} --package-type BASE --payment-method WALLET"
     ))?;
     s.show("--sandbox -o table vellosim get-my-esims --all --limit 10")?;
+    Ok(())
+}
+
+fn veloconnect_sms(s: &Session) -> anyhow::Result<()> {
+    s.heading("VeloConnect SMS: a text, its delivery report, the balance");
+    let sent = s.show_json(
+        "--sandbox veloconnect-sms send-sms --sms-type T --encoding T --sender-id VELOSMS \
+         --phonenumber 919622333345 --textmessage Hello",
+    )?;
+    let id = sent
+        .get("message_id")
+        .map(Value::to_string)
+        .context("the sandbox answered no message_id")?;
+    s.show(&format!(
+        "--sandbox veloconnect-sms get-delivery-status --message-id {id}"
+    ))?;
+    s.show("sandbox skip 1")?;
+    s.show(&format!(
+        "--sandbox veloconnect-sms get-delivery-status --message-id {id}"
+    ))?;
+    s.show("--sandbox veloconnect-sms check-balance")?;
     Ok(())
 }
 

@@ -510,7 +510,10 @@ fn veloconnect_sms_send_status_balance_and_a_one_time_code() {
 
     let pending = s.json(&["veloconnect-sms", "get-delivery-status", "--message-id", &id]);
     assert_eq!(text(&pending, "/DLRStatus"), "Pending");
-    assert!(s.esim(&["sandbox", "skip", "11"]).ok);
+    assert!(
+        s.esim(&["sandbox", "skip", "1"]).ok,
+        "an hour: past the simulated delivery"
+    );
     let delivered = s.json(&["veloconnect-sms", "get-delivery-status", "--message-id", &id]);
     assert_eq!(text(&delivered, "/DLRStatus"), "Delivered");
 

@@ -345,82 +345,6 @@ pub mod types {
             Ok(Self::from(value))
         }
     }
-    ///A sender id's approval state (inferred values).
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub enum SenderIdState {
-        ///`Approved`
-        Approved,
-        ///`Pending`
-        Pending,
-        ///`Rejected`
-        Rejected,
-        /// A value this client did not know when it was generated, kept verbatim.
-        Unknown(::std::string::String),
-    }
-    impl SenderIdState {
-        /// Every value the spec lists.
-        pub const KNOWN: &'static [&'static str] = &["Approved", "Pending", "Rejected"];
-        /// The value as the provider spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Approved => "Approved",
-                Self::Pending => "Pending",
-                Self::Rejected => "Rejected",
-                Self::Unknown(other) => other.as_str(),
-            }
-        }
-        /// `false` for a value outside the spec's list.
-        pub fn is_known(&self) -> bool {
-            !matches!(self, Self::Unknown(_))
-        }
-    }
-    impl ::std::convert::From<&str> for SenderIdState {
-        fn from(value: &str) -> Self {
-            match value {
-                "Approved" => Self::Approved,
-                "Pending" => Self::Pending,
-                "Rejected" => Self::Rejected,
-                other => Self::Unknown(other.to_owned()),
-            }
-        }
-    }
-    impl ::std::convert::From<::std::string::String> for SenderIdState {
-        fn from(value: ::std::string::String) -> Self {
-            match Self::from(value.as_str()) {
-                Self::Unknown(_) => Self::Unknown(value),
-                known => known,
-            }
-        }
-    }
-    impl ::std::str::FromStr for SenderIdState {
-        type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self::from(value))
-        }
-    }
-    impl ::std::fmt::Display for SenderIdState {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    impl ::serde::Serialize for SenderIdState {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for SenderIdState {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-                deserializer,
-            )?;
-            Ok(Self::from(value))
-        }
-    }
     ///`AddContactRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AddContactRequest {
@@ -893,11 +817,12 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub country: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sender_id: ::std::option::Option<::std::string::String>,
+        pub remarks: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<
-            ::veloconnect_sms_client::types::SenderIdState,
-        >,
+        pub sender_id: ::std::option::Option<::std::string::String>,
+        ///The approval state, e.g. `Approved`, `Pending`, `Rejected` (inferred: no public answer shows it); a refusal carries `F` here with its `remarks`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
     }
     impl SenderId {
         pub fn builder() -> builder::SenderId {
@@ -2140,12 +2065,16 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            remarks: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             sender_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<::veloconnect_sms_client::types::SenderIdState>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -2153,6 +2082,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     country: Ok(Default::default()),
+                    remarks: Ok(Default::default()),
                     sender_id: Ok(Default::default()),
                     status: Ok(Default::default()),
                 }
@@ -2171,6 +2101,18 @@ pub mod types {
                     });
                 self
             }
+            pub fn remarks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.remarks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for remarks: {e}")
+                    });
+                self
+            }
             pub fn sender_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2185,9 +2127,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::veloconnect_sms_client::types::SenderIdState>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -2205,6 +2145,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     country: value.country?,
+                    remarks: value.remarks?,
                     sender_id: value.sender_id?,
                     status: value.status?,
                 })
@@ -2214,6 +2155,7 @@ pub mod types {
             fn from(value: super::SenderId) -> Self {
                 Self {
                     country: Ok(value.country),
+                    remarks: Ok(value.remarks),
                     sender_id: Ok(value.sender_id),
                     status: Ok(value.status),
                 }
@@ -3822,9 +3764,6 @@ pub fn decode_component(
             "SmsType" => ::serde_json::from_slice::<types::SmsType>(body).map(drop),
             "Encoding" => ::serde_json::from_slice::<types::Encoding>(body).map(drop),
             "DlrStatus" => ::serde_json::from_slice::<types::DlrStatus>(body).map(drop),
-            "SenderIdState" => {
-                ::serde_json::from_slice::<types::SenderIdState>(body).map(drop)
-            }
             _ => return None,
         },
     )
