@@ -59,7 +59,8 @@ impl Credential {
     }
 
     /// Whose calls these are, without the secret: a token provider's identity (the client
-    /// id), or a digest of a header credential. Names rate windows and tokens in a shared store.
+    /// id), or a digest of a header or body-field credential. Names rate windows and tokens in
+    /// a shared store.
     fn identity(&self) -> String {
         match self {
             Credential::Header { value, .. } => {
