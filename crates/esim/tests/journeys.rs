@@ -631,16 +631,8 @@ fn every_operation_of_every_spec_is_a_subcommand() {
     }
 }
 
-/// `getEsimTopUpPlans` → `get-esim-top-up-plans`, computed here independently of the binary.
+/// `getEsimTopUpPlans` → `get-esim-top-up-plans`, `SendSMSMulti` → `send-sms-multi` (heck's
+/// word splitting, as progenitor names methods), computed here from the spec's operationId.
 fn kebab(id: &str) -> String {
-    let mut out = String::new();
-    for c in id.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('-');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    heck::ToKebabCase::to_kebab_case(id)
 }
