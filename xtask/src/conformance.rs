@@ -4,13 +4,14 @@
 //! response against the spec: status documented, content type, headers, body schema, and
 //! never a 5xx.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, bail};
 
 use crate::background::{self, Background};
 use crate::spec::Spec;
+use crate::venv;
 
 /// schemathesis and the generator under it, pinned together: the check must not change
 /// because PyPI did.
@@ -28,7 +29,7 @@ const EXAMPLES: &str = "25";
 
 pub fn conformance(root: &Path) -> anyhow::Result<()> {
     let work = root.join("target/conformance");
-    let schemathesis = install(&work)?;
+    let schemathesis = venv::venv(&work.join("venv"), &PACKAGES)?.join("bin/schemathesis");
     background::build(root, "sandbox")?;
     let sandbox = Background::start(&root.join("target/debug/sandbox"), &[])?;
     let mut failed = Vec::new();
@@ -58,29 +59,8 @@ pub fn conformance(root: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A venv with the pinned schemathesis, made once.
-fn install(work: &Path) -> anyhow::Result<PathBuf> {
-    let venv = work.join("venv");
-    let bin = venv.join("bin/schemathesis");
-    if bin.exists() {
-        return Ok(bin);
-    }
-    std::fs::create_dir_all(work)?;
-    run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-    run(Command::new(venv.join("bin/pip"))
-        .args(["install", "--quiet", "--disable-pip-version-check"])
-        .args(PACKAGES))?;
-    Ok(bin)
-}
-
-fn run(command: &mut Command) -> anyhow::Result<()> {
-    let status = command.status().with_context(|| format!("starting {command:?}"))?;
-    anyhow::ensure!(status.success(), "{command:?} failed ({status})");
-    Ok(())
-}
-
 /// Where the sandbox mounts each provider (`sandbox::Provider::mount`).
-fn mount(provider: &str) -> anyhow::Result<&'static str> {
+pub(crate) fn mount(provider: &str) -> anyhow::Result<&'static str> {
     Ok(match provider {
         "airalo" => "/airalo/v2",
         "pressone" => "/pressone",

@@ -629,9 +629,9 @@ request; 53 unexpected error; 73 eSIM recycled (can no longer be used or topped 
         ///Always `USD`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<::std::string::String>,
-        ///The mid-market rate, sent as a string (`"0.80433592"`).
+        ///The mid-market rate, a decimal number written as a string (`"0.80433592"`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub mid: ::std::option::Option<::rust_decimal::Decimal>,
+        pub mid: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub to: ::std::option::Option<::std::string::String>,
     }
@@ -4499,7 +4499,7 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                 ::std::string::String,
             >,
             mid: ::std::result::Result<
-                ::std::option::Option<::rust_decimal::Decimal>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             to: ::std::result::Result<
@@ -4531,9 +4531,7 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
             }
             pub fn mid<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::rust_decimal::Decimal>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.mid = value
