@@ -81,9 +81,8 @@ fn summarize(lines: &[(String, String)]) -> anyhow::Result<()> {
         }
     }
     let ok = methods.values().filter(|s| **s == "OK").count();
-    let names = |wanted: &str| -> Vec<&str> {
-        methods.iter().filter(|(_, s)| **s == wanted).map(|(m, _)| *m).collect()
-    };
+    let names =
+        |wanted: &str| -> Vec<&str> { methods.iter().filter(|(_, s)| **s == wanted).map(|(m, _)| *m).collect() };
     let (known, failed, stale) = (names("KNOWN"), names("FAIL"), names("STALE"));
     if !known.is_empty() {
         println!("known SDK bugs (reasons above): {}", known.join(", "));

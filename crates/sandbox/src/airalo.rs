@@ -2,8 +2,10 @@
 //!
 //! The operations PressOne shares (tokens, catalogue, orders, top-ups, eSIMs, usage,
 //! balance) are in [`crate::airalo_shaped`]; this module adds Airalo's own: async and future
-//! orders, vouchers, refunds, brand updates, product information, the full device list,
-//! notification opt-in/out, the webhook simulator, and the webhooks themselves.
+//! orders, eSIM vouchers, refunds, brand updates, product information, the full device list,
+//! notification opt-in/out (with Airalo's HEAD check of the URL), the webhook simulator, the
+//! webhooks themselves, and the calls only the official SDKs make (Airmoney vouchers,
+//! exchange rates, catalogue overrides).
 //!
 //! Webhooks are written as PHP writes JSON (`/` as `\/`, see [`php_json`]), signed with
 //! `airalo-signature` (hex HMAC-SHA512 of the exact body, keyed with the client secret) and
@@ -11,7 +13,9 @@
 //! `webhook_url` first; for async orders also `Config::webhook_urls`):
 //! - async orders: the order result right away, `{data: <order>, meta, request_id}`, or
 //!   `{request_id, code, reason}` when it fails;
-//! - future orders: the same, once the clock passes their due date;
+//! - future orders: the same once the clock passes their due date, or, when placing fails,
+//!   retried hourly (`retry`) and after three attempts `failed`, sent as `{request_id, code,
+//!   reason}`; Airalo's test package ids start future orders `pending`, `retry` or `failed`;
 //! - low data (`webhook_low_data` opt-in): after a clock skip, for each eSIM that crossed
 //!   75 % or 90 % of its data, or came within 3 days or 1 day of expiry (once per level
 //!   until a top-up).

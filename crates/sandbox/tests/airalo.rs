@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use airalo_client::webhooks::{Notification, receive};
 use airalo_client::{BusinessCode, Client, Error, RetryPolicy, types};
+use rust_decimal::Decimal;
 use sandbox::credentials::{CLIENT_ID, CLIENT_SECRET};
 use sandbox::{Config, Provider, Sandbox};
-use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 const HOUR: Duration = Duration::from_secs(3600);
@@ -426,7 +426,11 @@ async fn webhooks_are_signed_and_follow_the_opt_ins() {
     let order = order.data.unwrap();
     assert_eq!(order.sims.len(), 2);
     // Written as Airalo's PHP writes JSON, and signed over those bytes.
-    assert!(deliveries[0].body.contains(r#""qrcode_url":"http:\/\/"#), "{}", deliveries[0].body);
+    assert!(
+        deliveries[0].body.contains(r#""qrcode_url":"http:\/\/"#),
+        "{}",
+        deliveries[0].body
+    );
     let tampered = deliveries[0].body.replace("spain", "italy");
     let signature = deliveries[0].headers[0].1.as_str();
     assert!(receive(tampered.as_bytes(), Some(signature), CLIENT_SECRET).is_err());
@@ -505,12 +509,17 @@ async fn opting_in_checks_the_webhook_url_with_head() {
     tokio::spawn(async move { axum::serve(listener, app).await });
     let opt_in = body::<types::OptInRequest>(json!({"type": "webhook_low_data", "webhook_url": post_only}));
     let refused = Error::from(client.opt_in_notification().body(opt_in).send().await.unwrap_err());
-    let message = refused.api_body().and_then(|b| b.field_errors().get("webhook_url").cloned());
+    let message = refused
+        .api_body()
+        .and_then(|b| b.field_errors().get("webhook_url").cloned());
     assert_eq!(
         message.as_deref(),
         Some("The webhook url must answer a HEAD request with 200; it answered 405.")
     );
-    assert!(client.get_notification_details().send().await.is_err(), "nothing was subscribed");
+    assert!(
+        client.get_notification_details().send().await.is_err(),
+        "nothing was subscribed"
+    );
 
     let (url, _) = receiver().await;
     let opt_in = body::<types::OptInRequest>(json!({"type": "webhook_low_data", "webhook_url": url}));
@@ -548,21 +557,47 @@ async fn the_calls_only_the_official_sdks_make() {
     let request = body::<types::AirmoneyVoucherRequest>(
         json!({"voucher_code": "SUMMER24", "usage_limit": 40, "amount": 22, "quantity": 1, "is_paid": false}),
     );
-    let answer = client.create_airmoney_vouchers().body(request.clone()).send().await.unwrap().into_inner();
+    let answer = client
+        .create_airmoney_vouchers()
+        .body(request.clone())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert!(answer.data.is_object(), "{:?}", answer.data);
     let vouchers = answer.vouchers();
     assert_eq!(vouchers.len(), 1);
     assert_eq!(vouchers[0].code.as_deref(), Some("SUMMER24"));
     assert_eq!(vouchers[0].usage_limit.map(i64::from), Some(40));
-    let taken = Error::from(client.create_airmoney_vouchers().body(request).send().await.unwrap_err());
+    let taken = Error::from(
+        client
+            .create_airmoney_vouchers()
+            .body(request)
+            .send()
+            .await
+            .unwrap_err(),
+    );
     assert!(taken.api_body().unwrap().field_errors().contains_key("voucher_code"));
     let request = body::<types::AirmoneyVoucherRequest>(json!({"amount": 5, "quantity": 3}));
-    let answer = client.create_airmoney_vouchers().body(request).send().await.unwrap().into_inner();
+    let answer = client
+        .create_airmoney_vouchers()
+        .body(request)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert!(answer.data[0].is_array(), "{:?}", answer.data);
     let codes: BTreeSet<String> = answer.vouchers().into_iter().filter_map(|v| v.code).collect();
     assert_eq!(codes.len(), 3);
     let request = body::<types::AirmoneyVoucherRequest>(json!({"amount": 5, "quantity": 101}));
-    let too_many = Error::from(client.create_airmoney_vouchers().body(request).send().await.unwrap_err());
+    let too_many = Error::from(
+        client
+            .create_airmoney_vouchers()
+            .body(request)
+            .send()
+            .await
+            .unwrap_err(),
+    );
     assert!(too_many.api_body().unwrap().field_errors().contains_key("quantity"));
 
     // Exchange rates: from USD, for the currencies asked, a decimal `mid`.
@@ -585,30 +620,45 @@ async fn the_calls_only_the_official_sdks_make() {
         pairs,
         [("USD", "AUD"), ("USD", "EUR"), ("USD", "GBP")].map(|(a, b)| (a.to_owned(), b.to_owned()))
     );
-    assert!(
-        rates
-            .rates
-            .iter()
-            .all(|r| r.mid.as_deref().and_then(|m| Decimal::from_str(m).ok()).is_some_and(|m| m > Decimal::ZERO))
-    );
+    assert!(rates.rates.iter().all(|r| {
+        r.mid
+            .as_deref()
+            .and_then(|m| Decimal::from_str(m).ok())
+            .is_some_and(|m| m > Decimal::ZERO)
+    }));
     let bad = Error::from(client.get_exchange_rates().date("30.01.2025").send().await.unwrap_err());
     assert!(bad.api_body().unwrap().field_errors().contains_key("date"));
 
     // Catalogue overrides: none in a sandbox account, paginated as Airalo paginates.
-    let overrides = client.get_package_overrides().page(1).send().await.unwrap().into_inner();
+    let overrides = client
+        .get_package_overrides()
+        .page(1)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert!(overrides.data.is_empty());
     assert_eq!(overrides.meta.and_then(|m| m.last_page), Some(1));
 }
 
 async fn future_orders(client: &Client, status: types::FutureOrderStatus) -> Vec<types::FutureOrder> {
-    client.get_future_orders().status(status).send().await.unwrap().into_inner().data
+    client
+        .get_future_orders()
+        .status(status)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data
 }
 
 #[tokio::test]
 async fn future_orders_move_through_their_statuses_in_simulated_time() {
     let (sandbox, client) = start().await;
     let (url, _) = receiver().await;
-    let due = (sandbox.clock().now() + chrono::Duration::days(3)).format("%Y-%m-%d %H:%M").to_string();
+    let due = (sandbox.clock().now() + chrono::Duration::days(3))
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
     let mut ids = Vec::new();
     for package_id in [
         "test-create-pending-future-order-7days-1gb",
@@ -619,14 +669,22 @@ async fn future_orders_move_through_their_statuses_in_simulated_time() {
         let request = body::<types::FutureOrderRequest>(
             json!({"package_id": package_id, "quantity": 1, "due_date": due, "webhook_url": url}),
         );
-        let created = client.create_future_order().body(request).send().await.unwrap().into_inner();
+        let created = client
+            .create_future_order()
+            .body(request)
+            .send()
+            .await
+            .unwrap()
+            .into_inner();
         ids.push(created.data.request_id.unwrap());
     }
-    let request_ids = |orders: Vec<types::FutureOrder>| -> Vec<String> {
-        orders.into_iter().filter_map(|o| o.request_id).collect()
-    };
+    let request_ids =
+        |orders: Vec<types::FutureOrder>| -> Vec<String> { orders.into_iter().filter_map(|o| o.request_id).collect() };
     use types::FutureOrderStatus::{Failed, Pending, Retry};
-    assert_eq!(request_ids(future_orders(&client, Pending).await), [ids[0].clone(), ids[3].clone()]);
+    assert_eq!(
+        request_ids(future_orders(&client, Pending).await),
+        [ids[0].clone(), ids[3].clone()]
+    );
     assert_eq!(request_ids(future_orders(&client, Retry).await), [ids[1].clone()]);
     assert_eq!(request_ids(future_orders(&client, Failed).await), [ids[2].clone()]);
     let balance_before = balance(&client).await;
@@ -677,7 +735,12 @@ async fn concurrent_orders_keep_the_account_consistent() {
         ..Config::default()
     };
     let sandbox = Sandbox::start(config).await.unwrap();
-    let packages = ["germany-7days-1gb", "spain-30days-3gb", "italy-30days-5gb", "france-30days-10gb"];
+    let packages = [
+        "germany-7days-1gb",
+        "spain-30days-3gb",
+        "italy-30days-5gb",
+        "france-30days-10gb",
+    ];
     let start_balance = {
         let client = Client::config(CLIENT_ID, CLIENT_SECRET)
             .base_url(sandbox.base_url(Provider::Airalo))
@@ -728,22 +791,43 @@ async fn concurrent_orders_keep_the_account_consistent() {
         .base_url(sandbox.base_url(Provider::Airalo))
         .build()
         .unwrap();
-    assert_eq!(Decimal::from_str(&balance(&client).await).unwrap(), start_balance - spent);
+    assert_eq!(
+        Decimal::from_str(&balance(&client).await).unwrap(),
+        start_balance - spent
+    );
     let (mut listed_orders, mut listed_iccids) = (BTreeSet::new(), BTreeSet::new());
     for page in 1.. {
-        let answer = client.get_order_list().limit(50).page(page).send().await.unwrap().into_inner();
+        let answer = client
+            .get_order_list()
+            .limit(50)
+            .page(page)
+            .send()
+            .await
+            .unwrap()
+            .into_inner();
         listed_orders.extend(answer.data.iter().filter_map(|o| o.id));
         if answer.meta.and_then(|m| m.last_page).is_none_or(|last| page >= last) {
             break;
         }
     }
     for page in 1.. {
-        let answer = client.get_esims_list().limit(50).page(page).send().await.unwrap().into_inner();
+        let answer = client
+            .get_esims_list()
+            .limit(50)
+            .page(page)
+            .send()
+            .await
+            .unwrap()
+            .into_inner();
         listed_iccids.extend(answer.data.into_iter().filter_map(|s| s.iccid));
         if answer.meta.and_then(|m| m.last_page).is_none_or(|last| page >= last) {
             break;
         }
     }
     assert_eq!(listed_orders, order_ids, "the order list is the orders answered");
-    assert_eq!(listed_iccids, unique.into_iter().cloned().collect(), "the eSIM list is the eSIMs bought");
+    assert_eq!(
+        listed_iccids,
+        unique.into_iter().cloned().collect(),
+        "the eSIM list is the eSIMs bought"
+    );
 }

@@ -141,10 +141,15 @@ impl Airalo {
             let mut placed = false;
             while order.status != FutureStatus::Failed && order.next_attempt() <= now {
                 order.attempts += 1;
-                let outcome = if order.doomed { Err(DOOMED) } else { self.place(&order.purchase) };
+                let outcome = if order.doomed {
+                    Err(DOOMED)
+                } else {
+                    self.place(&order.purchase)
+                };
                 match outcome {
                     Ok(data) => {
-                        let payload = json!({"data": data, "meta": {"message": "success"}, "request_id": order.request_id});
+                        let payload =
+                            json!({"data": data, "meta": {"message": "success"}, "request_id": order.request_id});
                         webhooks.push((order.webhook_url.clone(), payload));
                         placed = true;
                         break;

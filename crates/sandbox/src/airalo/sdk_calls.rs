@@ -12,7 +12,9 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
 
 use super::{Airalo, code};
-use crate::airalo_shaped::wire::{Fields, Reply, body, invalid, invalid_field, page_params, paginate, param, query, success};
+use crate::airalo_shaped::wire::{
+    Fields, Reply, body, invalid, invalid_field, page_params, paginate, param, query, success,
+};
 use crate::clock::airalo_format;
 use crate::http::json;
 
@@ -42,7 +44,11 @@ const RATES: [(&str, f64); 17] = [
 /// voucher, answered as an object (the PHP README); without one, `quantity` generated codes
 /// are answered as a list of lists (the Node README). The vouchers are recorded, not charged:
 /// nothing public says when `is_paid` vouchers are billed.
-pub async fn airmoney(State(airalo): State<Arc<Airalo>>, headers: HeaderMap, bytes: Result<Bytes, BytesRejection>) -> Reply {
+pub async fn airmoney(
+    State(airalo): State<Arc<Airalo>>,
+    headers: HeaderMap,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Reply {
     airalo.api.authorize(&headers)?;
     let body = body(&headers, &bytes.unwrap_or_default());
     let mut fields = Fields::new(&body);
@@ -60,7 +66,10 @@ pub async fn airmoney(State(airalo): State<Arc<Airalo>>, headers: HeaderMap, byt
     };
     if let Some(own) = &own_code {
         if own.chars().count() > 255 {
-            fields.fail("voucher_code", "The voucher code may not be greater than 255 characters.");
+            fields.fail(
+                "voucher_code",
+                "The voucher code may not be greater than 255 characters.",
+            );
         }
         if quantity.is_some_and(|q| q > 1) {
             fields.fail("quantity", "The selected voucher code allows a maximum quantity of 1");
@@ -72,13 +81,18 @@ pub async fn airmoney(State(airalo): State<Arc<Airalo>>, headers: HeaderMap, byt
     };
     let mut extra = airalo.extra();
     if own_code.as_ref().is_some_and(|own| extra.airmoney.contains(own)) {
-        return Err(invalid_field("voucher_code", "The voucher code has already been taken."));
+        return Err(invalid_field(
+            "voucher_code",
+            "The voucher code has already been taken.",
+        ));
     }
     let created_at = airalo_format(airalo.api.now());
     let vouchers: Vec<Value> = (0..quantity)
         .map(|_| {
             let id = extra.next();
-            let code = own_code.clone().unwrap_or_else(|| code(id, 8, b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789"));
+            let code = own_code
+                .clone()
+                .unwrap_or_else(|| code(id, 8, b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789"));
             extra.airmoney.push(code.clone());
             json!({"id": id, "code": code, "usage_limit": usage_limit, "amount": amount,
                    "is_paid": is_paid, "created_at": created_at})
@@ -102,11 +116,17 @@ pub async fn exchange_rates(State(airalo): State<Arc<Airalo>>, headers: HeaderMa
         Some(text) => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
             Ok(date) if date <= today => date,
             Ok(_) => {
-                errors.push(("date".to_owned(), "The date must be a date before or equal to today.".to_owned()));
+                errors.push((
+                    "date".to_owned(),
+                    "The date must be a date before or equal to today.".to_owned(),
+                ));
                 today
             }
             Err(_) => {
-                errors.push(("date".to_owned(), "The date does not match the format Y-m-d.".to_owned()));
+                errors.push((
+                    "date".to_owned(),
+                    "The date does not match the format Y-m-d.".to_owned(),
+                ));
                 today
             }
         },
@@ -130,7 +150,9 @@ pub async fn exchange_rates(State(airalo): State<Arc<Airalo>>, headers: HeaderMa
         .filter(|(currency, _)| wanted.as_ref().is_none_or(|w| w.iter().any(|c| c == currency)))
         .map(|(currency, mid)| json!({"from": "USD", "mid": format!("{:.8}", mid * drift), "to": currency}))
         .collect();
-    Ok(success(json!({"date": date.format("%Y-%m-%d").to_string(), "rates": rates})))
+    Ok(success(
+        json!({"date": date.format("%Y-%m-%d").to_string(), "rates": rates}),
+    ))
 }
 
 /// GET /packages/overrides?page=N: a sandbox account has no catalogue overrides (and
