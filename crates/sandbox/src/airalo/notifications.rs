@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use super::{Airalo, request_id};
 use crate::airalo_shaped::offer::Pkg;
 use crate::airalo_shaped::orders::{Include, Order};
-use crate::airalo_shaped::wire::{Fields, Reply, body, invalid_field, not_found, success};
+use crate::airalo_shaped::wire::{Fields, Reply, body, invalid_field, not_found, success, usd};
 use crate::catalogue;
 use crate::http::json;
 
@@ -171,7 +171,7 @@ pub async fn simulate(State(airalo): State<Arc<Airalo>>, headers: HeaderMap, byt
         let package = sample_package();
         json!({"level": level, "package_name": package.id(), "remaining_percentage": remaining, "iccid": iccid})
     } else if credit {
-        let remaining = airalo.api.state().balance_cents as f64 / 100.0;
+        let remaining = usd(airalo.api.state().balance_cents);
         let level = level.unwrap_or(80);
         json!({"message": format!("Surpassed {level}% of the credit limit balance"), "remaining": remaining})
     } else {
