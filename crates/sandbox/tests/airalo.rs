@@ -831,3 +831,48 @@ async fn concurrent_orders_keep_the_account_consistent() {
         "the eSIM list is the eSIMs bought"
     );
 }
+
+#[tokio::test]
+async fn with_tls_it_serves_https_with_the_certificate_it_wrote() {
+    let file = std::env::temp_dir().join(format!("sandbox-tls-test-{}.pem", std::process::id()));
+    let config = Config {
+        tls_certificate: Some(file.clone()),
+        ..Config::default()
+    };
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let base = sandbox.base_url(Provider::Airalo);
+    assert!(base.starts_with("https://127.0.0.1:"), "{base}");
+    let pem = std::fs::read(&file).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(sandbox.certificate_pem().map(str::as_bytes), Some(pem.as_slice()));
+
+    let trusting = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+        .build()
+        .unwrap();
+    let answer = trusting.get(format!("{base}/balance")).send().await.unwrap();
+    assert_eq!(answer.status().as_u16(), 401, "Airalo's answer, over TLS");
+    let token: Value = trusting
+        .post(format!("{base}/token"))
+        .form(&[
+            ("client_id", CLIENT_ID),
+            ("client_secret", CLIENT_SECRET),
+            ("grant_type", "client_credentials"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["data"]["access_token"].as_str().unwrap();
+    let answer = trusting
+        .get(format!("{base}/balance"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    // Without the certificate, the handshake fails.
+    assert!(reqwest::get(format!("{base}/balance")).await.is_err());
+}
