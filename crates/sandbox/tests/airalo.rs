@@ -722,6 +722,23 @@ async fn future_orders_move_through_their_statuses_in_simulated_time() {
     assert!(refused.api_body().unwrap().field_errors().contains_key("request_ids.0"));
 }
 
+/// Every item of a paged listing: `fetch(page)` answers a page's items and the last page.
+async fn all_pages<T, F, Fut>(fetch: F) -> Vec<T>
+where
+    F: Fn(i64) -> Fut,
+    Fut: std::future::Future<Output = (Vec<T>, Option<i64>)>,
+{
+    let mut items = Vec::new();
+    for page in 1.. {
+        let (mut more, last) = fetch(page).await;
+        items.append(&mut more);
+        if last.is_none_or(|last| page >= last) {
+            break;
+        }
+    }
+    items
+}
+
 /// 200 orders from 20 clients at once: each answered once, and the account adds up.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_orders_keep_the_account_consistent() {
@@ -795,8 +812,8 @@ async fn concurrent_orders_keep_the_account_consistent() {
         Decimal::from_str(&balance(&client).await).unwrap(),
         start_balance - spent
     );
-    let (mut listed_orders, mut listed_iccids) = (BTreeSet::new(), BTreeSet::new());
-    for page in 1.. {
+    let client = &client;
+    let listed_orders: BTreeSet<i64> = all_pages(|page| async move {
         let answer = client
             .get_order_list()
             .limit(50)
@@ -805,12 +822,15 @@ async fn concurrent_orders_keep_the_account_consistent() {
             .await
             .unwrap()
             .into_inner();
-        listed_orders.extend(answer.data.iter().filter_map(|o| o.id));
-        if answer.meta.and_then(|m| m.last_page).is_none_or(|last| page >= last) {
-            break;
-        }
-    }
-    for page in 1.. {
+        (
+            answer.data.into_iter().filter_map(|o| o.id).collect(),
+            answer.meta.and_then(|m| m.last_page),
+        )
+    })
+    .await
+    .into_iter()
+    .collect();
+    let listed_iccids: BTreeSet<String> = all_pages(|page| async move {
         let answer = client
             .get_esims_list()
             .limit(50)
@@ -819,11 +839,14 @@ async fn concurrent_orders_keep_the_account_consistent() {
             .await
             .unwrap()
             .into_inner();
-        listed_iccids.extend(answer.data.into_iter().filter_map(|s| s.iccid));
-        if answer.meta.and_then(|m| m.last_page).is_none_or(|last| page >= last) {
-            break;
-        }
-    }
+        (
+            answer.data.into_iter().filter_map(|s| s.iccid).collect(),
+            answer.meta.and_then(|m| m.last_page),
+        )
+    })
+    .await
+    .into_iter()
+    .collect();
     assert_eq!(listed_orders, order_ids, "the order list is the orders answered");
     assert_eq!(
         listed_iccids,

@@ -4,6 +4,8 @@
 //! 200: the endpoint has to serve HEAD as well as POST. Otherwise the opt-in is refused
 //! (422 on `webhook_url`; Airalo's wording is not public). A test that wants only the
 //! recorded deliveries can pass a URL to `Config::webhook_urls` instead, which is not checked.
+//! Like the deliveries, the check speaks HTTPS only where the binary embedding the sandbox
+//! has TLS for reqwest (`esim` has; the bare `sandbox` binary reaches `http://` URLs only).
 
 use std::sync::Arc;
 
