@@ -100,6 +100,14 @@ impl FutureOrder {
     }
 }
 
+/// The webhook of an async or future order: the order placed, or why it was not.
+fn outcome(request_id: &str, placed: Result<Value, Refusal>) -> Value {
+    match placed {
+        Ok(order) => json!({"data": order, "meta": {"message": "success"}, "request_id": request_id}),
+        Err((code, reason)) => json!({"request_id": request_id, "code": code, "reason": reason}),
+    }
+}
+
 fn not_opted_in() -> Response {
     json(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -110,11 +118,7 @@ fn not_opted_in() -> Response {
 impl Airalo {
     /// Places `purchase` and sends the result to `url`, tagged with `request_id`.
     fn fulfil(&self, request_id: &str, purchase: &Purchase, url: String) {
-        let payload = match self.place(purchase) {
-            Ok(order) => json!({"data": order, "meta": {"message": "success"}, "request_id": request_id}),
-            Err((code, reason)) => json!({"request_id": request_id, "code": code, "reason": reason}),
-        };
-        self.send(url, &payload);
+        self.send(url, &outcome(request_id, self.place(purchase)));
     }
 
     /// The order placed, as its webhook shows it, or why it could not be.
@@ -141,24 +145,20 @@ impl Airalo {
             let mut placed = false;
             while order.status != FutureStatus::Failed && order.next_attempt() <= now {
                 order.attempts += 1;
-                let outcome = if order.doomed {
+                let attempt = if order.doomed {
                     Err(DOOMED)
                 } else {
                     self.place(&order.purchase)
                 };
-                match outcome {
-                    Ok(data) => {
-                        let payload =
-                            json!({"data": data, "meta": {"message": "success"}, "request_id": order.request_id});
-                        webhooks.push((order.webhook_url.clone(), payload));
-                        placed = true;
-                        break;
-                    }
+                match attempt {
                     Err(_) if order.attempts < ATTEMPTS => order.status = FutureStatus::Retry,
-                    Err((code, reason)) => {
-                        order.status = FutureStatus::Failed;
-                        let payload = json!({"request_id": order.request_id, "code": code, "reason": reason});
-                        webhooks.push((order.webhook_url.clone(), payload));
+                    attempt => {
+                        placed = attempt.is_ok();
+                        if !placed {
+                            order.status = FutureStatus::Failed;
+                        }
+                        webhooks.push((order.webhook_url.clone(), outcome(&order.request_id, attempt)));
+                        break;
                     }
                 }
             }
