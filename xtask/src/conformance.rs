@@ -11,7 +11,7 @@ use anyhow::{Context, bail};
 
 use crate::background::{self, Background};
 use crate::spec::Spec;
-use crate::venv;
+use crate::tools;
 
 /// schemathesis and the generator under it, pinned together: the check must not change
 /// because PyPI did.
@@ -29,7 +29,7 @@ const EXAMPLES: &str = "25";
 
 pub fn conformance(root: &Path) -> anyhow::Result<()> {
     let work = root.join("target/conformance");
-    let schemathesis = venv::venv(&work.join("venv"), &PACKAGES)?.join("bin/schemathesis");
+    let schemathesis = tools::venv(&work.join("venv"), &PACKAGES)?.join("bin/schemathesis");
     background::build(root, "sandbox")?;
     let sandbox = Background::start(&root.join("target/debug/sandbox"), &[])?;
     let mut failed = Vec::new();

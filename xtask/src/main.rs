@@ -12,8 +12,8 @@ mod rate_limits;
 mod sdk_conformance;
 mod spec;
 mod spec_lint;
+mod tools;
 mod tour;
-mod venv;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -14,26 +14,26 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use anyhow::Context;
 
 use crate::background::{self, Background};
 use crate::conformance::mount;
-use crate::venv;
+use crate::tools;
 
 /// The Python SDK and what it imports, pinned: the check must not change because PyPI did.
 const PYTHON_PACKAGES: [&str; 3] = ["airalo-sdk==1.0.3", "requests==2.34.2", "cryptography==50.0.2"];
 
 /// The Node SDK, pinned (it has no dependencies).
-const NODE_PACKAGE: (&str, &str) = ("airalo-sdk", "1.2.2");
+const NODE_PACKAGES: [&str; 1] = ["airalo-sdk@1.2.2"];
 
 pub fn sdk_conformance(root: &Path) -> anyhow::Result<()> {
     let work = root.join("target/sdk-conformance");
     let journeys = root.join("xtask/sdk-journeys");
-    let python = venv::venv(&work.join("venv"), &PYTHON_PACKAGES)?.join("bin/python");
-    let node_modules = npm_install(&work.join("node"))?;
+    let python = tools::venv(&work.join("venv"), &PYTHON_PACKAGES)?.join("bin/python");
+    let node_modules = tools::npm(&work.join("node"), &NODE_PACKAGES)?;
     background::build(root, "sandbox")?;
     let sandbox = root.join("target/debug/sandbox");
 
@@ -59,27 +59,6 @@ pub fn sdk_conformance(root: &Path) -> anyhow::Result<()> {
         command
     })?);
     summarize(&checks)
-}
-
-/// npm's `airalo-sdk` at the pinned version in `dir`; its `node_modules`.
-fn npm_install(dir: &Path) -> anyhow::Result<PathBuf> {
-    let (name, version) = NODE_PACKAGE;
-    let modules = dir.join("node_modules");
-    let manifest = modules.join(name).join("package.json");
-    let installed = std::fs::read_to_string(&manifest).unwrap_or_default();
-    if installed.contains(&format!("\"version\": \"{version}\"")) {
-        return Ok(modules);
-    }
-    println!("==> npm {name}@{version} in {}", dir.display());
-    std::fs::create_dir_all(dir)?;
-    let status = Command::new("npm")
-        .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
-        .arg(dir)
-        .arg(format!("{name}@{version}"))
-        .status()
-        .context("starting npm (Node.js and npm are needed for the Node SDK)")?;
-    anyhow::ensure!(status.success(), "npm install {name}@{version} failed ({status})");
-    Ok(modules)
 }
 
 /// One SDK's journey against a fresh sandbox (`--tls` with a certificate file), then its
