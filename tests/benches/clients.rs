@@ -231,14 +231,18 @@ async fn listing() {
             PEAK.store(baseline, Ordering::Relaxed);
             let started = Instant::now();
             let count = if concurrent {
-                vellosim::my_esims_concurrent(client, PER_PAGE as u64, 8)
+                client
+                    .get_my_esims()
+                    .stream_concurrent(PER_PAGE as u64, 8)
                     .fold(0, |n, r| async move {
                         r.unwrap();
                         n + 1
                     })
                     .await
             } else {
-                vellosim::my_esims(client, PER_PAGE as u64)
+                client
+                    .get_my_esims()
+                    .stream(PER_PAGE as u64)
                     .fold(0, |n, r| async move {
                         r.unwrap();
                         n + 1

@@ -9,7 +9,7 @@ use airalo_client::types;
 use futures::TryStreamExt;
 use httpmock::MockServer;
 use integration_tests::{request_example, response_example, spec};
-use provider_clients::airalo::{self, Client, Error, PackageQuery, RetryPolicy};
+use provider_clients::airalo::{self, Client, Error, RetryPolicy};
 use serde_json::{Value, json};
 
 fn token_body(token: &str) -> Value {
@@ -214,7 +214,10 @@ async fn orders_stream_follows_last_page_and_stops_on_an_error() {
         });
     }
     let client = client(&server);
-    let orders: Vec<_> = airalo::orders(&client, 2, |b| b.include("sims"))
+    let orders: Vec<_> = client
+        .get_order_list()
+        .include("sims")
+        .stream(2)
         .try_collect()
         .await
         .unwrap();
@@ -240,7 +243,7 @@ async fn orders_stream_follows_last_page_and_stops_on_an_error() {
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
-    let results: Vec<Result<types::Sim, Error>> = futures::StreamExt::collect(airalo::sims(&client, 2, |b| b)).await;
+    let results: Vec<Result<types::Sim, Error>> = futures::StreamExt::collect(client.get_esims_list().stream(2)).await;
     assert_eq!(results.len(), 3);
     assert!(results[0].is_ok() && results[1].is_ok());
     assert_eq!(results[2].as_ref().unwrap_err().status().map(|s| s.as_u16()), Some(500));
@@ -264,8 +267,8 @@ async fn flat_packages_span_pages_and_filter() {
             .json_body(json!({"data": {"1": country("turkey-2", vec![package("b-sim", "sim")])}, "meta": meta(2, 2)}));
     });
     let client = client(&server);
-    let query = PackageQuery::country("TR").with_topups();
-    let all: Vec<_> = airalo::flat_packages(&client, query.clone(), 1, false)
+    let listing = client.get_packages().filter_country("TR").include("topup");
+    let all: Vec<_> = airalo::flat_packages(listing.clone().stream(1), false)
         .try_collect()
         .await
         .unwrap();
@@ -273,7 +276,7 @@ async fn flat_packages_span_pages_and_filter() {
     assert_eq!(ids, ["a-sim", "a-topup", "b-sim"]);
     assert_eq!(all[0].operator_title, "Merhaba");
     assert_eq!(all[0].package.data_volume().unwrap().to_string(), "1GB");
-    let sims: Vec<_> = airalo::flat_packages(&client, query, 1, true)
+    let sims: Vec<_> = airalo::flat_packages(listing.stream(1), true)
         .try_collect()
         .await
         .unwrap();
@@ -426,7 +429,7 @@ async fn journey_token_to_history() {
             .json_body(doc("getEsimPackageHistory", "history"));
     });
     let client = client(&server);
-    let packages: Vec<_> = airalo::flat_packages(&client, PackageQuery::default(), 50, true)
+    let packages: Vec<_> = airalo::flat_packages(client.get_packages().stream(50), true)
         .try_collect()
         .await
         .unwrap();

@@ -23,6 +23,17 @@ fn generated_api_surface() {
                         }
                     }
                 }
+                // The streams `x-pagination` adds to a listing's builder.
+                Item::Impl(imp) if imp.trait_.is_none() && tokens(&imp.self_ty).starts_with("builder::") => {
+                    for f in &imp.items {
+                        if let ImplItem::Fn(f) = f
+                            && matches!(f.vis, Visibility::Public(_))
+                        {
+                            let name = tokens(&imp.self_ty).replace("<'a>", "");
+                            surface.push(stream_signature(&name, &f.sig));
+                        }
+                    }
+                }
                 Item::Mod(m) if m.ident == "types" => {
                     for item in &m.content.as_ref().unwrap().1 {
                         describe_type(item, &mut surface);
@@ -45,6 +56,16 @@ fn describe_type(item: &Item, out: &mut Vec<String>) {
                 }
             }
         }
+        Item::Enum(e) if e.variants.iter().any(|v| v.ident == "Unknown") => {
+            // An open enum: each known variant's doc is its value (`ACTIVE`).
+            let values: Vec<String> = e
+                .variants
+                .iter()
+                .filter(|v| v.ident != "Unknown")
+                .map(|v| doc(&v.attrs).trim_matches('`').to_owned())
+                .collect();
+            out.push(format!("open enum {}: {}", e.ident, values.join(" | ")));
+        }
         Item::Enum(e) => {
             out.push(format!("enum {}", e.ident));
             for v in &e.variants {
@@ -54,24 +75,60 @@ fn describe_type(item: &Item, out: &mut Vec<String>) {
                 ));
             }
         }
-        Item::Macro(m) => {
-            // open_enum! { pub enum Name { Variant = "VALUE", ... } }
-            let text = m.mac.tokens.to_string();
-            let name = text
-                .split("enum ")
-                .nth(1)
-                .and_then(|rest| rest.split_whitespace().next())
-                .unwrap_or("?");
-            let pieces: Vec<&str> = text.split("= \"").collect();
-            let values: Vec<&str> = pieces
-                .windows(2)
-                .filter(|w| !w[0].trim_end().ends_with("doc"))
-                .filter_map(|w| w[1].split('"').next())
-                .collect();
-            out.push(format!("open enum {name}: {}", values.join(" | ")));
-        }
         _ => {}
     }
+}
+
+/// `builder::GetMyEsims::stream(page_size: u64) -> Stream<Item = Result<types::Esim, Error<…>>>`.
+fn stream_signature(builder: &str, sig: &syn::Signature) -> String {
+    let params: Vec<String> = sig
+        .inputs
+        .iter()
+        .skip(1)
+        .map(|p| tokens(p).replace(" :", ":"))
+        .collect();
+    let item = match &sig.output {
+        syn::ReturnType::Type(_, ty) => match &**ty {
+            syn::Type::ImplTrait(t) => t.bounds.iter().find_map(|b| match b {
+                syn::TypeParamBound::Trait(t) => t.path.segments.last().and_then(|s| match &s.arguments {
+                    syn::PathArguments::AngleBracketed(args) => args.args.iter().find_map(|a| match a {
+                        syn::GenericArgument::AssocType(item) => Some(tokens(&item.ty)),
+                        _ => None,
+                    }),
+                    _ => None,
+                }),
+                _ => None,
+            }),
+            _ => None,
+        },
+        syn::ReturnType::Default => None,
+    };
+    let item = item
+        .unwrap_or_default()
+        .replace("::std::result::", "")
+        .replace(",>", ">");
+    format!(
+        "{builder}::{}({}) -> Stream<Item = {item}>",
+        sig.ident,
+        params.join(", ")
+    )
+}
+
+/// The text of `#[doc = "…"]` attributes.
+fn doc(attrs: &[syn::Attribute]) -> String {
+    attrs
+        .iter()
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s), ..
+                }) => Some(s.value().trim().to_owned()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Tokens as compact text: `Option<Decimal>` rather than `:: std :: option :: Option < … >`.

@@ -1,4 +1,4 @@
-//! The facade's page streams against a mock Vellosim: lazy, complete, and honest about errors.
+//! The generated page streams (`x-pagination`) against a mock Vellosim: lazy, complete, and honest about errors.
 
 use futures::{StreamExt, TryStreamExt};
 use httpmock::MockServer;
@@ -39,7 +39,7 @@ async fn walks_all_three_pages_in_order() {
         })
         .collect();
     let client = client(&server);
-    let esims: Vec<_> = vellosim::my_esims(&client, 3).try_collect().await.unwrap();
+    let esims: Vec<_> = client.get_my_esims().stream(3).try_collect().await.unwrap();
     assert_eq!(ids(&esims), ["a", "b", "c", "d", "e", "f", "g"]);
     for mock in mocks {
         mock.assert_calls(1);
@@ -58,7 +58,7 @@ async fn fetches_a_page_only_when_it_is_needed() {
         then.into_inner().status(200).json_body(page(2, &["d", "e", "f"], 3));
     });
     let client = client(&server);
-    let taken: Vec<_> = vellosim::my_esims(&client, 3).take(3).try_collect().await.unwrap();
+    let taken: Vec<_> = client.get_my_esims().stream(3).take(3).try_collect().await.unwrap();
     assert_eq!(ids(&taken), ["a", "b", "c"]);
     first.assert_calls(1);
     second.assert_calls(0);
@@ -82,7 +82,7 @@ async fn an_error_mid_stream_is_yielded_after_the_good_items_and_ends_the_stream
         then.into_inner().status(200).json_body(page(3, &["g"], 3));
     });
     let client = client(&server);
-    let results: Vec<Result<_, Error>> = vellosim::my_esims(&client, 3).collect().await;
+    let results: Vec<Result<_, Error>> = client.get_my_esims().stream(3).collect().await;
     assert_eq!(results.len(), 4);
     let good: Vec<_> = results[..3]
         .iter()
@@ -103,6 +103,32 @@ async fn an_empty_account_is_an_empty_stream() {
             .json_body(json!({"esims": [], "total": 0, "page": 1, "limit": 3, "totalPages": 0}));
     });
     let client = client(&server);
-    let esims: Vec<_> = vellosim::my_esims(&client, 3).try_collect().await.unwrap();
+    let esims: Vec<_> = client.get_my_esims().stream(3).try_collect().await.unwrap();
     assert!(esims.is_empty());
+}
+
+#[tokio::test]
+async fn filters_apply_to_every_page_and_concurrent_pages_keep_their_order() {
+    let server = MockServer::start_async().await;
+    let mocks: Vec<_> = [(1, vec!["a", "b", "c"]), (2, vec!["d", "e", "f"]), (3, vec!["g"])]
+        .into_iter()
+        .map(|(n, ids)| {
+            server.get_my_esims(|when, then| {
+                when.page(n).limit(3).search("8944");
+                then.into_inner().status(200).json_body(page(n as u64, &ids, 3));
+            })
+        })
+        .collect();
+    let client = client(&server);
+    let esims: Vec<_> = client
+        .get_my_esims()
+        .search("8944")
+        .stream_concurrent(3, 2)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids(&esims), ["a", "b", "c", "d", "e", "f", "g"]);
+    for mock in mocks {
+        mock.assert_calls(1);
+    }
 }

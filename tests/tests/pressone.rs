@@ -7,7 +7,7 @@ use httpmock::MockServer;
 use integration_tests::{component_response_example, request_example, response_example, spec};
 use pressone_client::mock::MockServerExt;
 use pressone_client::shapes;
-use provider_clients::pressone::{self, Balance, BuildError, Client, Error, PackageQuery};
+use provider_clients::pressone::{self, Balance, BuildError, Client, Error};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
@@ -375,7 +375,7 @@ async fn journey_purchase_install_usage_top_up_history() {
             .json_body(doc("getEsimPackageHistory", "history"));
     });
 
-    let packages: Vec<_> = pressone::flat_packages(&client, PackageQuery::default(), 50, true)
+    let packages: Vec<_> = pressone::flat_packages(client.get_packages().stream(50), true)
         .try_collect()
         .await
         .unwrap();

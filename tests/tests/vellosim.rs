@@ -360,6 +360,28 @@ async fn unknown_statuses_decode() {
     assert_eq!(esim.duration_unit.as_ref().map(|u| u.as_str()), Some("WEEK"));
 }
 
+/// The generated open enums: known values round-trip by name, others verbatim.
+#[test]
+fn open_enums_round_trip_known_and_unknown_values() {
+    let decoded: Vec<EsimStatus> = serde_json::from_str(r#"["ACTIVE","SUSPENDED_BY_CARRIER"]"#).unwrap();
+    assert_eq!(
+        decoded,
+        [EsimStatus::Active, EsimStatus::Unknown("SUSPENDED_BY_CARRIER".into())]
+    );
+    assert!(decoded[0].is_known() && !decoded[1].is_known());
+    assert_eq!(
+        serde_json::to_string(&decoded).unwrap(),
+        r#"["ACTIVE","SUSPENDED_BY_CARRIER"]"#
+    );
+    assert_eq!("EXPIRED".parse::<EsimStatus>().unwrap(), EsimStatus::Expired);
+    assert_eq!(EsimStatus::Expired.to_string(), "EXPIRED");
+    assert_eq!(EsimStatus::KNOWN.len(), 10);
+    assert!(
+        serde_json::from_str::<EsimStatus>("42").is_err(),
+        "a non-string is an error, not a panic"
+    );
+}
+
 #[tokio::test]
 async fn malformed_and_truncated_bodies_are_typed_errors_with_the_bytes_kept() {
     let server = MockServer::start_async().await;

@@ -5,7 +5,7 @@
 use futures::{StreamExt, TryStreamExt};
 use httpmock::MockServer;
 use integration_tests::{request_example, response_example, spec};
-use provider_clients::veloconnect::{self, Client, Error, RetryPolicy, types};
+use provider_clients::veloconnect::{Client, Error, RetryPolicy, types};
 use serde_json::{Value, json};
 use veloconnect_client::mock::MockServerExt;
 
@@ -145,11 +145,7 @@ async fn journey_plans_order_esim_top_up() {
     });
 
     let client = client(&server);
-    let plans: Vec<types::Plan> = veloconnect::plans(&client, 50, |b| b)
-        .take(1)
-        .try_collect()
-        .await
-        .unwrap();
+    let plans: Vec<types::Plan> = client.get_all_plans().stream(50).take(1).try_collect().await.unwrap();
     assert!(!plans.is_empty());
     let ordered = client
         .order_one()
@@ -165,7 +161,10 @@ async fn journey_plans_order_esim_top_up() {
         .await
         .unwrap()
         .into_inner();
-    let offers: Vec<types::Plan> = veloconnect::top_up_plans(&client, &esim.iccid, 10)
+    let offers: Vec<types::Plan> = client
+        .get_esim_top_up_plans()
+        .iccid(&esim.iccid)
+        .stream(10)
         .take(1)
         .try_collect()
         .await
@@ -200,10 +199,7 @@ async fn plans_stream_walks_offsets_until_count_and_yields_errors() {
             then.into_inner().status(200).json_body(rows(ids, 7));
         });
     }
-    let plans: Vec<types::Plan> = veloconnect::plans(&client(&server), 3, |b| b)
-        .try_collect()
-        .await
-        .unwrap();
+    let plans: Vec<types::Plan> = client(&server).get_all_plans().stream(3).try_collect().await.unwrap();
     assert_eq!(
         plans.iter().map(|p| p.id).collect::<Vec<_>>(),
         (0..7).collect::<Vec<_>>()
@@ -220,7 +216,7 @@ async fn plans_stream_walks_offsets_until_count_and_yields_errors() {
         when.offset(3);
         then.into_inner().status(502).body("<html>bad gateway</html>");
     });
-    let results: Vec<Result<types::Esim, Error>> = veloconnect::esims(&client(&broken), 3).collect().await;
+    let results: Vec<Result<types::Esim, Error>> = client(&broken).get_all_esims().stream(3).collect().await;
     assert_eq!(results.len(), 4);
     assert!(results[..3].iter().all(Result::is_ok));
     assert_eq!(

@@ -2,7 +2,7 @@
 //! address on its first line of output.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 
 use anyhow::Context;
@@ -10,6 +10,8 @@ use anyhow::Context;
 pub struct Background {
     child: Child,
     pub origin: String,
+    /// The indented lines it printed after its address (the sandbox: one per provider).
+    pub announced: Vec<String>,
     /// Held open: the server goes on printing, and a closed pipe would stop it.
     _stdout: BufReader<ChildStdout>,
 }
@@ -32,9 +34,18 @@ impl Background {
             "{} printed {origin:?} instead of its address",
             program.display()
         );
+        let mut announced = Vec::new();
+        loop {
+            let mut line = String::new();
+            if stdout.read_line(&mut line)? == 0 || !line.starts_with("  ") {
+                break;
+            }
+            announced.push(line.trim().to_owned());
+        }
         Ok(Background {
             child,
             origin,
+            announced,
             _stdout: stdout,
         })
     }
@@ -47,13 +58,35 @@ impl Drop for Background {
     }
 }
 
-/// `cargo build --quiet --package <package>` in the workspace.
-pub fn build(root: &Path, package: &str) -> anyhow::Result<()> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
+/// `cargo build --package <package>` in the workspace, with cargo's own progress on stderr
+/// (a cold build takes minutes), returning the path of the binary `bin` it built.
+pub fn build(root: &Path, package: &str, bin: &str) -> anyhow::Result<PathBuf> {
+    let status = Command::new(cargo())
         .current_dir(root)
-        .args(["build", "--quiet", "--package", package])
-        .status()?;
+        .args(["build", "--package", package, "--bin", bin])
+        .status()
+        .context("starting cargo build")?;
     anyhow::ensure!(status.success(), "building {package} failed ({status})");
-    Ok(())
+    Ok(target_dir(root)?.join("debug").join(bin))
+}
+
+/// Cargo's target directory, as `cargo metadata` reports it: `CARGO_TARGET_DIR`, a
+/// `build.target-dir` setting, or `<workspace>/target`.
+pub fn target_dir(root: &Path) -> anyhow::Result<PathBuf> {
+    let output = Command::new(cargo())
+        .current_dir(root)
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .stderr(Stdio::inherit())
+        .output()
+        .context("starting cargo metadata")?;
+    anyhow::ensure!(output.status.success(), "cargo metadata failed ({})", output.status);
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).context("reading cargo metadata")?;
+    let dir = metadata["target_directory"]
+        .as_str()
+        .context("cargo metadata names no target_directory")?;
+    Ok(PathBuf::from(dir))
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }

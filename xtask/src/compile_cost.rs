@@ -1,7 +1,7 @@
 //! `cargo xtask compile-cost`: what each client crate costs a service that depends on it,
 //! next to the floor (an empty crate with the same dependencies) and a peer (the Rust
 //! client openapi-generator makes from the same spec). Everything is built under
-//! `target/compile-cost/`; nothing there is committed.
+//! `compile-cost/` in cargo's target directory; nothing there is committed.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,7 +20,7 @@ struct Figures {
 }
 
 pub fn compile_cost(root: &Path, with_peer: bool) -> anyhow::Result<()> {
-    let work = root.join("target/compile-cost");
+    let work = crate::background::target_dir(root)?.join("compile-cost");
     std::fs::create_dir_all(&work)?;
     let specs = Spec::load_all(root)?;
     let generator = if with_peer {

@@ -1,5 +1,5 @@
 //! `cargo xtask conformance`: an independent check that the sandbox answers as our specs
-//! say. schemathesis (from PyPI, in a venv under `target/`) generates requests from each
+//! say. schemathesis (from PyPI, in a venv in cargo's target directory) generates requests from each
 //! spec, valid and invalid, sends them to a freshly started sandbox and checks every
 //! response against the spec: status documented, content type, headers, body schema, and
 //! never a 5xx.
@@ -10,7 +10,7 @@ use std::process::Command;
 use anyhow::{Context, bail};
 
 use crate::background::{self, Background};
-use crate::spec::Spec;
+use crate::spec::{Credential, Spec};
 use crate::tools;
 
 /// schemathesis and the generator under it, pinned together: the check must not change
@@ -28,19 +28,35 @@ const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_co
 const EXAMPLES: &str = "25";
 
 pub fn conformance(root: &Path) -> anyhow::Result<()> {
-    let work = root.join("target/conformance");
+    let work = background::target_dir(root)?.join("conformance");
     let schemathesis = tools::venv(&work.join("venv"), &PACKAGES)?.join("bin/schemathesis");
-    background::build(root, "sandbox")?;
-    let sandbox = Background::start(&root.join("target/debug/sandbox"), &[])?;
+    let sandbox = Background::start(&background::build(root, "sandbox", "sandbox")?, &[])?;
     let mut failed = Vec::new();
     for spec in Spec::load_all(root)? {
-        let base_url = format!("{}{}", sandbox.origin, mount(&spec.name)?);
-        let auth = auth_header(&spec.name, &base_url)?;
+        let (base_url, credential) = announced(&sandbox, &spec.name)?;
+        let auth = match spec.credential().map_err(anyhow::Error::msg)? {
+            Credential::ApiKey { header } => {
+                let sent = credential.split(':').next().unwrap_or_default();
+                anyhow::ensure!(
+                    sent.eq_ignore_ascii_case(&header),
+                    "the sandbox takes {sent} for {}, the spec {header}",
+                    spec.name
+                );
+                credential.to_owned()
+            }
+            Credential::ClientCredentials {
+                token_path,
+                token_pointer,
+            } => format!(
+                "Authorization: Bearer {}",
+                token(&format!("{base_url}{token_path}"), credential, &token_pointer)?
+            ),
+        };
         println!("\n==> schemathesis: {} against {base_url}", spec.display_path());
         let status = Command::new(&schemathesis)
-            // It keeps a cache (`.schemathesis/`) in its working directory: keep it in target/.
+            // It keeps a cache (`.schemathesis/`) in its working directory: keep it in the target directory.
             .current_dir(&work)
-            .args(["run", "--url", &base_url, "--checks", CHECKS, "--mode", "all"])
+            .args(["run", "--url", base_url, "--checks", CHECKS, "--mode", "all"])
             // One worker: with two, hypothesis' shared lambda-source cache races and the run
             // errors out inside the tool ("AST constructor recursion depth mismatch").
             .args(["--max-examples", EXAMPLES, "--seed", "1", "--workers", "1"])
@@ -59,43 +75,38 @@ pub fn conformance(root: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Where the sandbox mounts each provider (`sandbox::Provider::mount`).
-pub(crate) fn mount(provider: &str) -> anyhow::Result<&'static str> {
-    Ok(match provider {
-        "airalo" => "/airalo/v2",
-        "pressone" => "/pressone",
-        "vellosim" => "/vellosim",
-        "veloconnect" => "/veloconnect",
-        other => bail!("the sandbox does not simulate {other} yet (crates/sandbox)"),
-    })
+/// `(base URL, credential)` of `provider` from the sandbox's announcement
+/// (`  vellosim     http://127.0.0.1:PORT/vellosim  X-API-Key: …`).
+pub(crate) fn announced<'a>(sandbox: &'a Background, provider: &str) -> anyhow::Result<(&'a str, &'a str)> {
+    sandbox
+        .announced
+        .iter()
+        .find_map(|line| {
+            let (name, rest) = line.split_once(' ')?;
+            let (url, credential) = rest.trim_start().split_once("  ")?;
+            (name == provider).then_some((url, credential.trim()))
+        })
+        .with_context(|| format!("the sandbox does not simulate {provider} yet (crates/sandbox)"))
 }
 
-/// The credential header for every generated request: the sandbox's fixed keys, or a
-/// token from the provider's own exchange (so expiry and refusal stay real).
-fn auth_header(provider: &str, base_url: &str) -> anyhow::Result<String> {
-    Ok(match provider {
-        "vellosim" => "X-API-Key: vls_test_sandbox".to_owned(),
-        "veloconnect" => "Authorization: Apikey sandbox-apikey".to_owned(),
-        "airalo" => format!("Authorization: Bearer {}", token(&format!("{base_url}/token"))?),
-        "pressone" => format!(
-            "Authorization: Bearer {}",
-            token(&format!("{base_url}/customer/v2/token"))?
-        ),
-        other => bail!("no sandbox credentials for {other}"),
-    })
-}
-
-/// The client-credentials exchange, done with Python's standard library (the venv is
-/// there anyway; the xtask stays free of an HTTP client).
-fn token(url: &str) -> anyhow::Result<String> {
+/// The client-credentials exchange (`credential` is the sandbox's `client_id=… client_secret=…`),
+/// done with Python's standard library (the venv is there anyway; the xtask stays free of an
+/// HTTP client). The token is read at the spec's `x-token-pointer`.
+fn token(url: &str, credential: &str, pointer: &str) -> anyhow::Result<String> {
     const EXCHANGE: &str = r#"
 import json, sys, urllib.parse, urllib.request
-body = urllib.parse.urlencode({"client_id": "sandbox-client-id", "client_secret": "sandbox-client-secret",
-                               "grant_type": "client_credentials"}).encode()
-with urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=body)) as r:
-    print(json.load(r)["data"]["access_token"])
+url, credential, pointer = sys.argv[1:4]
+form = dict(pair.split("=", 1) for pair in credential.split())
+form["grant_type"] = "client_credentials"
+with urllib.request.urlopen(urllib.request.Request(url, data=urllib.parse.urlencode(form).encode())) as r:
+    value = json.load(r)
+for key in pointer.strip("/").split("/"):
+    value = value[key]
+print(value)
 "#;
-    let output = Command::new("python3").args(["-c", EXCHANGE, url]).output()?;
+    let output = Command::new("python3")
+        .args(["-c", EXCHANGE, url, credential, pointer])
+        .output()?;
     anyhow::ensure!(
         output.status.success(),
         "token exchange at {url} failed: {}",

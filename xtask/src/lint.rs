@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::bail;
 use serde_yaml::Value;
 
-use crate::spec::{Spec, converted_format, lenient_form, pascal_case, rust_type};
+use crate::spec::{Operation, Spec, converted_format, lenient_form, pascal_case, rust_type};
 
 impl Spec {
     pub fn lint(&self) -> anyhow::Result<()> {
@@ -32,6 +32,9 @@ impl Spec {
         }
         if self.doc["info"]["version"].as_str().is_none() {
             errors.push("`info.version` is missing".into());
+        }
+        if let Err(msg) = self.credential() {
+            errors.push(msg);
         }
         let servers = self.servers();
         if servers.is_empty() {
@@ -96,7 +99,83 @@ impl Spec {
             if let Err(msg) = crate::rate_limits::parse(&op) {
                 fail(msg);
             }
+            if let Err(msg) = self.lint_pagination(&op) {
+                fail(msg);
+            }
         }
+    }
+
+    /// `x-pagination`: a known style, the query parameters it names (integers), and pointers
+    /// that lead through the success response's schema (integers for the totals). A response
+    /// borrowed from another crate (`x-rust-type`) is checked in that crate's spec.
+    fn lint_pagination(&self, op: &Operation<'_>) -> Result<(), String> {
+        let Some(pagination) = op.pagination()? else {
+            return Ok(());
+        };
+        for name in [pagination.position_param(), "limit"] {
+            let param = op.node["parameters"]
+                .as_sequence()
+                .into_iter()
+                .flatten()
+                .map(|p| self.resolve(p))
+                .find(|p| p["name"].as_str() == Some(name) && p["in"].as_str() == Some("query"));
+            match param {
+                Some(p) if p["schema"]["type"].as_str() == Some("integer") => {}
+                _ => {
+                    return Err(format!(
+                        "`x-pagination` style `{}` needs an integer query parameter `{name}`",
+                        pagination.style
+                    ));
+                }
+            }
+        }
+        let success = op.node["responses"]
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .find(|(code, _)| code_text(code).starts_with('2'))
+            .map(|(_, response)| self.resolve(response));
+        let Some(schema) = success.map(|r| self.resolve(&r["content"]["application/json"]["schema"])) else {
+            return Err("`x-pagination` on an operation without a JSON success body".into());
+        };
+        if rust_type(schema).is_some() {
+            return Ok(());
+        }
+        let mut pointers = vec![(&pagination.items, false)];
+        pointers.extend(pagination.total_pages.iter().map(|p| (p, true)));
+        pointers.extend(pagination.total_items.iter().map(|p| (p, true)));
+        for (pointer, integer) in pointers {
+            let mut node = schema;
+            for segment in pointer.trim_start_matches('/').split('/') {
+                node = match node["properties"].get(segment) {
+                    Some(next) => self.resolve(next),
+                    None => {
+                        return Err(format!(
+                            "`x-pagination` pointer `{pointer}`: the response has no `{segment}`"
+                        ));
+                    }
+                };
+            }
+            if integer && node["type"].as_str() != Some("integer") {
+                return Err(format!("`x-pagination` pointer `{pointer}` must lead to an integer"));
+            }
+        }
+        if pagination.items.matches('/').count() != 1 {
+            return Err("`x-pagination.items` must name a top-level property of the response".into());
+        }
+        Ok(())
+    }
+
+    /// A local `$ref` followed to what it names (the node itself otherwise).
+    fn resolve<'a>(&'a self, node: &'a Value) -> &'a Value {
+        let Some(target) = node.get("$ref").and_then(Value::as_str) else {
+            return node;
+        };
+        let Some(path) = target.strip_prefix("#/") else {
+            return node;
+        };
+        let found = path.split('/').try_fold(&self.doc, |at, key| at.get(key));
+        found.map_or(node, |n| self.resolve(n))
     }
 
     fn lint_schemas(&self, errors: &mut Vec<String>) {
@@ -141,6 +220,14 @@ impl Spec {
     }
 }
 
+fn code_text(code: &Value) -> String {
+    match code {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
 fn lint_responses(responses: &Value, fail: &mut impl FnMut(String)) {
     let Some(responses) = responses.as_mapping() else {
         return fail("has no responses".into());
@@ -148,11 +235,7 @@ fn lint_responses(responses: &Value, fail: &mut impl FnMut(String)) {
     let mut success = 0;
     let mut error_schemas = BTreeSet::new();
     for (code, response) in responses {
-        let code = match code {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            _ => String::new(),
-        };
+        let code = code_text(code);
         let content = response["content"].as_mapping();
         if let Some(content) = content {
             for (media, value) in content {
@@ -257,6 +340,7 @@ mod tests {
 openapi: 3.0.3
 info: {title: t, version: "1"}
 servers: [{url: "https://api.example.com", x-environment: production}]
+security: [{Key: []}]
 paths:
   /things:
     get:
@@ -271,6 +355,8 @@ paths:
               schema: {type: array, items: {$ref: "#/components/schemas/Thing"}}
         "4XX": {$ref: "#/components/responses/Error"}
 components:
+  securitySchemes:
+    Key: {type: apiKey, in: header, name: X-Key}
   responses:
     Error:
       description: e
@@ -358,5 +444,45 @@ components:
                 .unwrap_err()
                 .contains("`openapi` must be 3.0.x")
         );
+    }
+
+    #[test]
+    fn pagination_must_match_its_parameters_and_response() {
+        let paged = |pagination: &str| {
+            GOOD.replace(
+                "      responses:\n        \"200\":",
+                &format!(
+                    "      x-pagination: {pagination}\n      parameters:\n        - {{name: page, in: query, schema: {{type: integer}}}}\n        - {{name: limit, in: query, schema: {{type: integer}}}}\n      responses:\n        \"200\":"
+                ),
+            )
+            .replace(
+                "schema: {type: array, items: {$ref: \"#/components/schemas/Thing\"}}",
+                "schema: {$ref: \"#/components/schemas/Things\"}",
+            )
+            .replace(
+                "    Error: {type: object}",
+                "    Error: {type: object}\n    Things: {type: object, properties: {items: {type: array, items: {$ref: \"#/components/schemas/Thing\"}}, pages: {type: integer}}}",
+            )
+        };
+        lint(&paged("{style: page, items: /items, total-pages: /pages}")).unwrap();
+        for (pagination, expected) in [
+            ("{style: cursor, items: /items}", "`x-pagination.style` must be one of"),
+            (
+                "{style: offset, items: /items}",
+                "needs an integer query parameter `offset`",
+            ),
+            (
+                "{style: page, items: /rows}",
+                "pointer `/rows`: the response has no `rows`",
+            ),
+            (
+                "{style: page, items: /items, total-pages: /items}",
+                "pointer `/items` must lead to an integer",
+            ),
+            ("{style: page, items: items}", "must be a JSON pointer"),
+        ] {
+            let err = lint(&paged(pagination)).unwrap_err();
+            assert!(err.contains(expected), "{pagination}: missing {expected:?} in:\n{err}");
+        }
     }
 }

@@ -8,6 +8,8 @@ mod coverage;
 mod fleet;
 mod generate;
 mod lint;
+mod mend;
+mod pagination;
 mod rate_limits;
 mod sdk_conformance;
 mod spec;

@@ -3,8 +3,8 @@
 //! errors, and the SDK's own check of a sandbox webhook's signature; then the sandbox
 //! restarts and the token the SDK cached must still work. The journeys are
 //! `xtask/sdk-journeys/airalo_{python.py,node.js}`:
-//! - Python: PyPI `airalo-sdk`, pinned, in a venv in `target/`, over HTTP;
-//! - Node: npm `airalo-sdk`, pinned, installed in `target/`; it only calls `https://`, so its
+//! - Python: PyPI `airalo-sdk`, pinned, in a venv in cargo's target directory, over HTTP;
+//! - Node: npm `airalo-sdk`, pinned, installed there too; it only calls `https://`, so its
 //!   sandbox runs with `--tls` and the SDK trusts the certificate through
 //!   `NODE_EXTRA_CA_CERTS`.
 //!
@@ -20,7 +20,7 @@ use std::process::{Command, Stdio};
 use anyhow::Context;
 
 use crate::background::{self, Background};
-use crate::conformance::mount;
+use crate::conformance::announced;
 use crate::tools;
 
 /// The Python SDK and what it imports, pinned: the check must not change because PyPI did.
@@ -30,12 +30,11 @@ const PYTHON_PACKAGES: [&str; 3] = ["airalo-sdk==1.0.3", "requests==2.34.2", "cr
 const NODE_PACKAGES: [&str; 1] = ["airalo-sdk@1.2.2"];
 
 pub fn sdk_conformance(root: &Path) -> anyhow::Result<()> {
-    let work = root.join("target/sdk-conformance");
+    let work = background::target_dir(root)?.join("sdk-conformance");
     let journeys = root.join("xtask/sdk-journeys");
     let python = tools::venv(&work.join("venv"), &PYTHON_PACKAGES)?.join("bin/python");
     let node_modules = tools::npm(&work.join("node"), &NODE_PACKAGES)?;
-    background::build(root, "sandbox")?;
-    let sandbox = root.join("target/debug/sandbox");
+    let sandbox = background::build(root, "sandbox", "sandbox")?;
 
     let mut checks = journey(&sandbox, "python", None, |args| {
         let mut command = Command::new(&python);
@@ -76,14 +75,14 @@ fn journey(
     let mut checks = Vec::new();
     {
         let running = Background::start(sandbox, &tls)?;
-        let base_url = format!("{}{}", running.origin, mount("airalo")?);
+        let (base_url, _) = announced(&running, "airalo")?;
         println!("\n==> Airalo's {sdk} SDK against {base_url}");
-        checks.extend(run(command(&["journey", &base_url, &running.origin]), sdk)?);
+        checks.extend(run(command(&["journey", base_url, &running.origin]), sdk)?);
     }
     let restarted = Background::start(sandbox, &tls)?;
-    let base_url = format!("{}{}", restarted.origin, mount("airalo")?);
+    let (base_url, _) = announced(&restarted, "airalo")?;
     println!("==> the sandbox restarted: {base_url}");
-    checks.extend(run(command(&["after-restart", &base_url]), sdk)?);
+    checks.extend(run(command(&["after-restart", base_url]), sdk)?);
     Ok(checks)
 }
 

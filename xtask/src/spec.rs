@@ -90,6 +90,67 @@ impl Operation<'_> {
     }
 }
 
+/// A listing's `x-pagination`: how its pages are requested and where a page says what.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Pagination {
+    /// `page` (the `page` and `limit` query parameters) or `offset` (`offset` and `limit`).
+    pub style: String,
+    /// JSON pointer to the page's items in the response body (`/esims`).
+    pub items: String,
+    /// JSON pointer to the page count, if the page has one (`/meta/last_page`).
+    pub total_pages: Option<String>,
+    /// JSON pointer to the item count, if the page has one (`/count`).
+    pub total_items: Option<String>,
+}
+
+impl Pagination {
+    pub const STYLES: [&str; 2] = ["page", "offset"];
+
+    /// The query parameter that says where a page starts (`page` or `offset`).
+    pub fn position_param(&self) -> &str {
+        &self.style
+    }
+}
+
+impl Operation<'_> {
+    /// The operation's `x-pagination`, if it has one; `Err` when it is malformed.
+    pub fn pagination(&self) -> Result<Option<Pagination>, String> {
+        let Some(ext) = self.node.get("x-pagination") else {
+            return Ok(None);
+        };
+        let text = |key: &str| ext.get(key).and_then(Value::as_str).map(str::to_owned);
+        let pointer = |key: &str| match text(key) {
+            Some(p) if p.starts_with('/') && p.len() > 1 => Ok(Some(p)),
+            None if ext.get(key).is_none() => Ok(None),
+            other => Err(format!(
+                "`x-pagination.{key}` must be a JSON pointer (`/items`), found {other:?}"
+            )),
+        };
+        let style = text("style").unwrap_or_default();
+        if !Pagination::STYLES.contains(&style.as_str()) {
+            return Err(format!(
+                "`x-pagination.style` must be one of {:?}, found {style:?}",
+                Pagination::STYLES
+            ));
+        }
+        let items = pointer("items")?.ok_or("`x-pagination.items` is missing")?;
+        if let Some(mapping) = ext.as_mapping() {
+            let known = ["style", "items", "total-pages", "total-items"];
+            for key in mapping.keys().filter_map(Value::as_str) {
+                if !known.contains(&key) {
+                    return Err(format!("`x-pagination.{key}` is not one of {known:?}"));
+                }
+            }
+        }
+        Ok(Some(Pagination {
+            style,
+            items,
+            total_pages: pointer("total-pages")?,
+            total_items: pointer("total-items")?,
+        }))
+    }
+}
+
 /// A component schema that is a closed list of strings; it is generated as an open enum.
 pub struct StringEnum {
     pub name: String,
@@ -229,6 +290,93 @@ impl Spec {
     }
 }
 
+/// How the spec's clients authenticate (its first security requirement's scheme).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Credential {
+    /// `type: apiKey, in: header`.
+    ApiKey { header: String },
+    /// `type: http, scheme: bearer` with `x-token-operation` (the operation that issues the
+    /// token from a client id and secret) and `x-token-pointer` (where its answer has it).
+    ClientCredentials { token_path: String, token_pointer: String },
+}
+
+impl Spec {
+    pub fn credential(&self) -> Result<Credential, String> {
+        let scheme_name = self.doc["security"]
+            .as_sequence()
+            .and_then(|s| s.first())
+            .and_then(Value::as_mapping)
+            .and_then(|m| m.keys().next())
+            .and_then(Value::as_str)
+            .ok_or("top-level `security` names no scheme")?;
+        let scheme = &self.doc["components"]["securitySchemes"][scheme_name];
+        match (
+            scheme["type"].as_str(),
+            scheme["in"].as_str(),
+            scheme["scheme"].as_str(),
+        ) {
+            (Some("apiKey"), Some("header"), _) => Ok(Credential::ApiKey {
+                header: scheme["name"]
+                    .as_str()
+                    .ok_or("an apiKey scheme without `name`")?
+                    .to_owned(),
+            }),
+            (Some("http"), _, Some("bearer")) => {
+                let operation = scheme["x-token-operation"]
+                    .as_str()
+                    .ok_or(format!("bearer scheme `{scheme_name}` needs `x-token-operation`"))?;
+                let token_pointer = scheme["x-token-pointer"]
+                    .as_str()
+                    .filter(|p| p.starts_with('/'))
+                    .ok_or(format!(
+                        "bearer scheme `{scheme_name}` needs `x-token-pointer` (a JSON pointer)"
+                    ))?;
+                let op = self
+                    .operations()
+                    .into_iter()
+                    .find(|op| op.id() == operation)
+                    .ok_or(format!("`x-token-operation: {operation}` names no operation"))?;
+                Ok(Credential::ClientCredentials {
+                    token_path: op.path.to_owned(),
+                    token_pointer: token_pointer.to_owned(),
+                })
+            }
+            _ => Err(format!(
+                "security scheme `{scheme_name}`: only header API keys and bearer tokens are supported"
+            )),
+        }
+    }
+
+    /// The component schema name of `op`'s JSON success body, when it is a `$ref`.
+    pub fn success_schema<'s>(&'s self, op: &Operation<'s>) -> Option<&'s str> {
+        let responses = op.node["responses"].as_mapping()?;
+        let (_, response) = responses.iter().find(|(code, _)| match code {
+            Value::String(c) => c.starts_with('2'),
+            Value::Number(n) => n.to_string().starts_with('2'),
+            _ => false,
+        })?;
+        let response = match response["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/components/responses/"))
+        {
+            Some(name) => &self.doc["components"]["responses"][name],
+            None => response,
+        };
+        response["content"]["application/json"]["schema"]["$ref"]
+            .as_str()?
+            .strip_prefix("#/components/schemas/")
+    }
+
+    /// Where the sandbox serves this provider: `/<name>` plus the production server's path
+    /// (`https://partners-api.airalo.com/v2` → `/airalo/v2`).
+    pub fn sandbox_mount(&self) -> String {
+        let url = self.servers().first().and_then(|(_, url)| *url).unwrap_or_default();
+        let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+        let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
+        format!("/{}{}", self.name, path.trim_end_matches('/'))
+    }
+}
+
 /// The `x-rust-type` of a schema: `(crate, path)` of an existing Rust type that stands for it
 /// (PressOne's Airalo-shaped schemas are Airalo's types).
 pub fn rust_type(schema: &Value) -> Option<(&str, &str)> {
@@ -296,7 +444,43 @@ pub fn snake_case(id: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{pascal_case, snake_case};
+    use std::path::Path;
+
+    use super::{Credential, Spec, pascal_case, snake_case};
+
+    #[test]
+    fn the_sandbox_mount_and_the_credential_come_from_the_spec() {
+        let text = r#"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+servers: [{url: "https://api.example.com/v2/", x-environment: production}]
+security: [{Bearer: []}]
+paths:
+  /auth/token:
+    post: {operationId: issueToken, security: [], responses: {"200": {description: ok}}}
+components:
+  securitySchemes:
+    Bearer: {type: http, scheme: bearer, x-token-operation: issueToken, x-token-pointer: /token}
+"#;
+        let spec = Spec::parse(Path::new("/ws"), "/ws/specs/demo.yaml".into(), text).unwrap();
+        assert_eq!(spec.sandbox_mount(), "/demo/v2");
+        assert_eq!(
+            spec.credential(),
+            Ok(Credential::ClientCredentials {
+                token_path: "/auth/token".into(),
+                token_pointer: "/token".into()
+            })
+        );
+        let keyed = text.replace("Bearer: []", "Key: []").replace(
+            "Bearer: {type: http",
+            "Key: {type: apiKey, in: header, name: X-Key}\n    Old: {type: http",
+        );
+        let spec = Spec::parse(Path::new("/ws"), "/ws/specs/demo.yaml".into(), &keyed).unwrap();
+        assert_eq!(spec.credential(), Ok(Credential::ApiKey { header: "X-Key".into() }));
+        let unnamed = text.replace("x-token-operation: issueToken, ", "");
+        let spec = Spec::parse(Path::new("/ws"), "/ws/specs/demo.yaml".into(), &unnamed).unwrap();
+        assert!(spec.credential().unwrap_err().contains("needs `x-token-operation`"));
+    }
 
     #[test]
     fn snake_case_matches_progenitor_method_names() {

@@ -16,7 +16,7 @@ const SPEC_VALIDATOR: &str = "openapi-spec-validator==0.9.0";
 const REDOCLY: &str = "@redocly/cli@2.77.0";
 
 pub fn spec_lint(root: &Path) -> anyhow::Result<()> {
-    let work = target_dir(root).join("spec-lint");
+    let work = crate::background::target_dir(root)?.join("spec-lint");
     let specs: Vec<PathBuf> = Spec::load_all(root)?.into_iter().map(|s| s.path).collect();
     let validator = tools::venv(&work.join("venv"), &[SPEC_VALIDATOR])?.join("bin/openapi-spec-validator");
     let redocly = tools::npm(&work.join("node"), &[REDOCLY])?.join(".bin/redocly");
@@ -44,9 +44,4 @@ pub fn spec_lint(root: &Path) -> anyhow::Result<()> {
         specs.len()
     );
     Ok(())
-}
-
-/// Cargo's target directory (`CARGO_TARGET_DIR` when set).
-fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
 }

@@ -12,8 +12,7 @@ use serde_json::Value;
 use crate::background::{self, Background};
 
 pub fn tour(root: &Path) -> anyhow::Result<()> {
-    background::build(root, "esim")?;
-    let esim = root.join("target/debug/esim");
+    let esim = background::build(root, "esim", "esim")?;
     let sandbox = Background::start(&esim, &["sandbox", "serve"])?;
     let session = Session {
         esim,
@@ -26,7 +25,7 @@ pub fn tour(root: &Path) -> anyhow::Result<()> {
     println!("$ export ESIM_SANDBOX_URL={}\n", session.origin);
 
     airalo(&session)?;
-    pressone(&session, &root.join("target/tour"))?;
+    pressone(&session, &background::target_dir(root)?.join("tour"))?;
     vellosim(&session)?;
     veloconnect(&session)?;
     println!("\nEvery operation of every provider: `esim <provider> --help`. Against a provider, drop --sandbox");

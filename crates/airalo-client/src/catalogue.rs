@@ -49,6 +49,16 @@ impl PackagesData {
     }
 }
 
+/// The countries in page order (`x-pagination` streams a catalogue page's `data` as these).
+impl IntoIterator for PackagesData {
+    type Item = Country;
+    type IntoIter = std::vec::IntoIter<Country>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.into_countries().into_iter()
+    }
+}
+
 impl PackagesResponse {
     /// One row per package of this page.
     pub fn flat(&self) -> Vec<FlatPackage> {

@@ -7,109 +7,1278 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ::provider_core::open_enum! {
-        #[doc =
-        "`net_pricing` (wholesale `net_price` shown) or `discount_pricing` (a discount off the retail price; `net_price` absent or null)."]
-        pub enum PricingModel { #[doc = "`net_pricing`"] NetPricing = "net_pricing",
-        #[doc = "`discount_pricing`"] DiscountPricing = "discount_pricing", }
+    ///`net_pricing` (wholesale `net_price` shown) or `discount_pricing` (a discount off the retail price; `net_price` absent or null).
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum PricingModel {
+        ///`net_pricing`
+        NetPricing,
+        ///`discount_pricing`
+        DiscountPricing,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
     }
-    ::provider_core::open_enum! {
-        #[doc = "Always `client_credentials`."] pub enum GrantType { #[doc =
-        "`client_credentials`"] ClientCredentials = "client_credentials", }
-    }
-    ::provider_core::open_enum! {
-        #[doc = "`local` (one country) or `global` (global and regional)."] pub enum
-        OperatorType { #[doc = "`local`"] Local = "local", #[doc = "`global`"] Global =
-        "global", }
-    }
-    ::provider_core::open_enum! {
-        #[doc = "`sim` for a new eSIM, `topup` for more data on an existing one."] pub
-        enum PackageType { #[doc = "`sim`"] Sim = "sim", #[doc = "`topup`"] Topup =
-        "topup", }
-    }
-    ::provider_core::open_enum! {
-        #[doc = "Whether the APN is set automatically or must be entered by hand."] pub
-        enum ApnType { #[doc = "`automatic`"] Automatic = "automatic", #[doc =
-        "`manual`"] Manual = "manual", }
-    }
-    ::provider_core::open_enum! {
-        #[doc = "`DeviceOs` values known when the spec was written."] pub enum DeviceOs {
-        #[doc = "`android`"] Android = "android", #[doc = "`ios`"] Ios = "ios", }
-    }
-    ::provider_core::open_enum! {
-        #[doc = "How the eSIM is shared by email."] pub enum SharingOption { #[doc =
-        "`link`"] Link = "link", #[doc = "`pdf`"] Pdf = "pdf", }
-    }
-    ::provider_core::open_enum! {
-        #[doc = "`OrderStatusFilter` values known when the spec was written."] pub enum
-        OrderStatusFilter { #[doc = "`completed`"] Completed = "completed", #[doc =
-        "`failed`"] Failed = "failed", #[doc = "`partially_refunded`"] PartiallyRefunded
-        = "partially_refunded", #[doc = "`refunded`"] Refunded = "refunded", }
-    }
-    ::provider_core::open_enum! {
-        #[doc = "`FutureOrderStatus` values known when the spec was written."] pub enum
-        FutureOrderStatus { #[doc = "`pending`"] Pending = "pending", #[doc = "`failed`"]
-        Failed = "failed", #[doc = "`retry`"] Retry = "retry", }
-    }
-    ::provider_core::open_enum! {
-        #[doc =
-        "An eSIM's or package's state. Usage documents NOT_ACTIVE, ACTIVE, FINISHED, UNKNOWN and\nEXPIRED; RECYCLED is seen in an example. The full list for package history is\nunconfirmed; other values decode as `Unknown`. Airalo's own `UNKNOWN` is left out of\nthe list because it would clash with the open enum's catch-all: it decodes as\n`Unknown(\"UNKNOWN\")`.\n"]
-        pub enum SimStatus { #[doc = "`NOT_ACTIVE`"] NotActive = "NOT_ACTIVE", #[doc =
-        "`ACTIVE`"] Active = "ACTIVE", #[doc = "`FINISHED`"] Finished = "FINISHED", #[doc
-        = "`EXPIRED`"] Expired = "EXPIRED", #[doc = "`RECYCLED`"] Recycled = "RECYCLED",
+    impl PricingModel {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &["net_pricing", "discount_pricing"];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::NetPricing => "net_pricing",
+                Self::DiscountPricing => "discount_pricing",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
         }
     }
-    ::provider_core::open_enum! {
-        #[doc = "`OTHERS` requires `notes`."] pub enum RefundReason { #[doc =
-        "`INSTALLATION_FAILURE`"] InstallationFailure = "INSTALLATION_FAILURE", #[doc =
-        "`NO_COVERAGE`"] NoCoverage = "NO_COVERAGE", #[doc = "`APN_FAILURE`"] ApnFailure
-        = "APN_FAILURE", #[doc = "`TRIP_CANCELLATION`"] TripCancellation =
-        "TRIP_CANCELLATION", #[doc = "`INTERMITTENT_CONNECTION`"] IntermittentConnection
-        = "INTERMITTENT_CONNECTION", #[doc = "`BLOCKED_NETWORK`"] BlockedNetwork =
-        "BLOCKED_NETWORK", #[doc = "`CHANGE_OF_PLAN`"] ChangeOfPlan = "CHANGE_OF_PLAN",
-        #[doc = "`DELETED_ESIM`"] DeletedEsim = "DELETED_ESIM", #[doc = "`EARLY_EXPIRY`"]
-        EarlyExpiry = "EARLY_EXPIRY", #[doc = "`HOTSPOT_NOT_WORKING`"] HotspotNotWorking
-        = "HOTSPOT_NOT_WORKING", #[doc = "`IMSI_CHANGE`"] ImsiChange = "IMSI_CHANGE",
-        #[doc = "`INCOMPATIBLE_DEVICE`"] IncompatibleDevice = "INCOMPATIBLE_DEVICE",
-        #[doc = "`LOCKED_DEVICE`"] LockedDevice = "LOCKED_DEVICE", #[doc =
-        "`NO_VOICE_TEXT_SERVICES`"] NoVoiceTextServices = "NO_VOICE_TEXT_SERVICES", #[doc
-        = "`OVERCHARGED`"] Overcharged = "OVERCHARGED", #[doc = "`SLOW_SPEED`"] SlowSpeed
-        = "SLOW_SPEED", #[doc = "`TOP_UP_PACKAGE_FAILURE`"] TopUpPackageFailure =
-        "TOP_UP_PACKAGE_FAILURE", #[doc = "`UNKNOWN_CHARGES`"] UnknownCharges =
-        "UNKNOWN_CHARGES", #[doc = "`WRONG_PURCHASE`"] WrongPurchase = "WRONG_PURCHASE",
-        #[doc = "`UNABLE_TO_ACCESS_APPS`"] UnableToAccessApps = "UNABLE_TO_ACCESS_APPS",
-        #[doc = "`SERVICE_DEGRADATION`"] ServiceDegradation = "SERVICE_DEGRADATION",
-        #[doc = "`QR_ISSUE_PARTNERS`"] QrIssuePartners = "QR_ISSUE_PARTNERS", #[doc =
-        "`OTHERS`"] Others = "OTHERS", }
+    impl ::std::convert::From<&str> for PricingModel {
+        fn from(value: &str) -> Self {
+            match value {
+                "net_pricing" => Self::NetPricing,
+                "discount_pricing" => Self::DiscountPricing,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
     }
-    ::provider_core::open_enum! {
-        #[doc =
-        "`async_orders` (webhook only), `webhook_low_data`, `email_low_data`,\n`webhook_credit_limit`, `email_credit_limit`.\n"]
-        pub enum NotificationType { #[doc = "`async_orders`"] AsyncOrders =
-        "async_orders", #[doc = "`webhook_low_data`"] WebhookLowData =
-        "webhook_low_data", #[doc = "`email_low_data`"] EmailLowData = "email_low_data",
-        #[doc = "`webhook_credit_limit`"] WebhookCreditLimit = "webhook_credit_limit",
-        #[doc = "`email_credit_limit`"] EmailCreditLimit = "email_credit_limit", }
+    impl ::std::convert::From<::std::string::String> for PricingModel {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
     }
-    ::provider_core::open_enum! {
-        #[doc = "`SimulatorEvent` values known when the spec was written."] pub enum
-        SimulatorEvent { #[doc = "`low_data_notification`"] LowDataNotification =
-        "low_data_notification", #[doc = "`credit_limit_notification`"]
-        CreditLimitNotification = "credit_limit_notification", #[doc =
-        "`async_order_notification`"] AsyncOrderNotification =
-        "async_order_notification", }
+    impl ::std::str::FromStr for PricingModel {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
     }
-    ::provider_core::open_enum! {
-        #[doc =
-        "`data_75`/`data_90`: 75 % / 90 % of data used; `expire_1`/`expire_3`: 1 / 3 days before expiry."]
-        pub enum SimulatorLowDataType { #[doc = "`data_75`"] Data75 = "data_75", #[doc =
-        "`data_90`"] Data90 = "data_90", #[doc = "`expire_1`"] Expire1 = "expire_1",
-        #[doc = "`expire_3`"] Expire3 = "expire_3", }
+    impl ::std::fmt::Display for PricingModel {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
     }
-    ::provider_core::open_enum! {
-        #[doc = "`75%`/`90%` of the data used, or `3days`/`1days` before expiry."] pub
-        enum LowDataLevel { #[doc = "`1days`"] V1days = "1days", #[doc = "`3days`"]
-        V3days = "3days", #[doc = "`75%`"] V75 = "75%", #[doc = "`90%`"] V90 = "90%", }
+    impl ::serde::Serialize for PricingModel {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PricingModel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    ///Always `client_credentials`.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum GrantType {
+        ///`client_credentials`
+        ClientCredentials,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl GrantType {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &["client_credentials"];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::ClientCredentials => "client_credentials",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for GrantType {
+        fn from(value: &str) -> Self {
+            match value {
+                "client_credentials" => Self::ClientCredentials,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for GrantType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for GrantType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for GrantType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for GrantType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GrantType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    ///`local` (one country) or `global` (global and regional).
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum OperatorType {
+        ///`local`
+        Local,
+        ///`global`
+        Global,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl OperatorType {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &["local", "global"];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Local => "local",
+                Self::Global => "global",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for OperatorType {
+        fn from(value: &str) -> Self {
+            match value {
+                "local" => Self::Local,
+                "global" => Self::Global,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for OperatorType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for OperatorType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for OperatorType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for OperatorType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for OperatorType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    ///`sim` for a new eSIM, `topup` for more data on an existing one.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum PackageType {
+        ///`sim`
+        Sim,
+        ///`topup`
+        Topup,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl PackageType {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &["sim", "topup"];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Sim => "sim",
+                Self::Topup => "topup",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for PackageType {
+        fn from(value: &str) -> Self {
+            match value {
+                "sim" => Self::Sim,
+                "topup" => Self::Topup,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for PackageType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for PackageType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for PackageType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for PackageType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PackageType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    ///Whether the APN is set automatically or must be entered by hand.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ApnType {
+        ///`automatic`
+        Automatic,
+        ///`manual`
+        Manual,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl ApnType {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &["automatic", "manual"];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Automatic => "automatic",
+                Self::Manual => "manual",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for ApnType {
+        fn from(value: &str) -> Self {
+            match value {
+                "automatic" => Self::Automatic,
+                "manual" => Self::Manual,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ApnType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for ApnType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for ApnType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for ApnType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApnType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    ///`DeviceOs` values known when the spec was written.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum DeviceOs {
+        ///`android`
+        Android,
+        ///`ios`
+        Ios,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl DeviceOs {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &["android", "ios"];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Android => "android",
+                Self::Ios => "ios",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for DeviceOs {
+        fn from(value: &str) -> Self {
+            match value {
+                "android" => Self::Android,
+                "ios" => Self::Ios,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for DeviceOs {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for DeviceOs {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for DeviceOs {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for DeviceOs {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeviceOs {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    ///How the eSIM is shared by email.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum SharingOption {
+        ///`link`
+        Link,
+        ///`pdf`
+        Pdf,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl SharingOption {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &["link", "pdf"];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Link => "link",
+                Self::Pdf => "pdf",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for SharingOption {
+        fn from(value: &str) -> Self {
+            match value {
+                "link" => Self::Link,
+                "pdf" => Self::Pdf,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for SharingOption {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for SharingOption {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for SharingOption {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for SharingOption {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SharingOption {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    ///`OrderStatusFilter` values known when the spec was written.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum OrderStatusFilter {
+        ///`completed`
+        Completed,
+        ///`failed`
+        Failed,
+        ///`partially_refunded`
+        PartiallyRefunded,
+        ///`refunded`
+        Refunded,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl OrderStatusFilter {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &[
+            "completed",
+            "failed",
+            "partially_refunded",
+            "refunded",
+        ];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Completed => "completed",
+                Self::Failed => "failed",
+                Self::PartiallyRefunded => "partially_refunded",
+                Self::Refunded => "refunded",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for OrderStatusFilter {
+        fn from(value: &str) -> Self {
+            match value {
+                "completed" => Self::Completed,
+                "failed" => Self::Failed,
+                "partially_refunded" => Self::PartiallyRefunded,
+                "refunded" => Self::Refunded,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for OrderStatusFilter {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for OrderStatusFilter {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for OrderStatusFilter {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for OrderStatusFilter {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for OrderStatusFilter {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    ///`FutureOrderStatus` values known when the spec was written.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum FutureOrderStatus {
+        ///`pending`
+        Pending,
+        ///`failed`
+        Failed,
+        ///`retry`
+        Retry,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl FutureOrderStatus {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &["pending", "failed", "retry"];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Pending => "pending",
+                Self::Failed => "failed",
+                Self::Retry => "retry",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for FutureOrderStatus {
+        fn from(value: &str) -> Self {
+            match value {
+                "pending" => Self::Pending,
+                "failed" => Self::Failed,
+                "retry" => Self::Retry,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for FutureOrderStatus {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for FutureOrderStatus {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for FutureOrderStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for FutureOrderStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for FutureOrderStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    /**An eSIM's or package's state. Usage documents NOT_ACTIVE, ACTIVE, FINISHED, UNKNOWN and
+EXPIRED; RECYCLED is seen in an example. The full list for package history is
+unconfirmed; other values decode as `Unknown`. Airalo's own `UNKNOWN` is left out of
+the list because it would clash with the open enum's catch-all: it decodes as
+`Unknown("UNKNOWN")`.
+*/
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum SimStatus {
+        ///`NOT_ACTIVE`
+        NotActive,
+        ///`ACTIVE`
+        Active,
+        ///`FINISHED`
+        Finished,
+        ///`EXPIRED`
+        Expired,
+        ///`RECYCLED`
+        Recycled,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl SimStatus {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &[
+            "NOT_ACTIVE",
+            "ACTIVE",
+            "FINISHED",
+            "EXPIRED",
+            "RECYCLED",
+        ];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::NotActive => "NOT_ACTIVE",
+                Self::Active => "ACTIVE",
+                Self::Finished => "FINISHED",
+                Self::Expired => "EXPIRED",
+                Self::Recycled => "RECYCLED",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for SimStatus {
+        fn from(value: &str) -> Self {
+            match value {
+                "NOT_ACTIVE" => Self::NotActive,
+                "ACTIVE" => Self::Active,
+                "FINISHED" => Self::Finished,
+                "EXPIRED" => Self::Expired,
+                "RECYCLED" => Self::Recycled,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for SimStatus {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for SimStatus {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for SimStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for SimStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SimStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    ///`OTHERS` requires `notes`.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum RefundReason {
+        ///`INSTALLATION_FAILURE`
+        InstallationFailure,
+        ///`NO_COVERAGE`
+        NoCoverage,
+        ///`APN_FAILURE`
+        ApnFailure,
+        ///`TRIP_CANCELLATION`
+        TripCancellation,
+        ///`INTERMITTENT_CONNECTION`
+        IntermittentConnection,
+        ///`BLOCKED_NETWORK`
+        BlockedNetwork,
+        ///`CHANGE_OF_PLAN`
+        ChangeOfPlan,
+        ///`DELETED_ESIM`
+        DeletedEsim,
+        ///`EARLY_EXPIRY`
+        EarlyExpiry,
+        ///`HOTSPOT_NOT_WORKING`
+        HotspotNotWorking,
+        ///`IMSI_CHANGE`
+        ImsiChange,
+        ///`INCOMPATIBLE_DEVICE`
+        IncompatibleDevice,
+        ///`LOCKED_DEVICE`
+        LockedDevice,
+        ///`NO_VOICE_TEXT_SERVICES`
+        NoVoiceTextServices,
+        ///`OVERCHARGED`
+        Overcharged,
+        ///`SLOW_SPEED`
+        SlowSpeed,
+        ///`TOP_UP_PACKAGE_FAILURE`
+        TopUpPackageFailure,
+        ///`UNKNOWN_CHARGES`
+        UnknownCharges,
+        ///`WRONG_PURCHASE`
+        WrongPurchase,
+        ///`UNABLE_TO_ACCESS_APPS`
+        UnableToAccessApps,
+        ///`SERVICE_DEGRADATION`
+        ServiceDegradation,
+        ///`QR_ISSUE_PARTNERS`
+        QrIssuePartners,
+        ///`OTHERS`
+        Others,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl RefundReason {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &[
+            "INSTALLATION_FAILURE",
+            "NO_COVERAGE",
+            "APN_FAILURE",
+            "TRIP_CANCELLATION",
+            "INTERMITTENT_CONNECTION",
+            "BLOCKED_NETWORK",
+            "CHANGE_OF_PLAN",
+            "DELETED_ESIM",
+            "EARLY_EXPIRY",
+            "HOTSPOT_NOT_WORKING",
+            "IMSI_CHANGE",
+            "INCOMPATIBLE_DEVICE",
+            "LOCKED_DEVICE",
+            "NO_VOICE_TEXT_SERVICES",
+            "OVERCHARGED",
+            "SLOW_SPEED",
+            "TOP_UP_PACKAGE_FAILURE",
+            "UNKNOWN_CHARGES",
+            "WRONG_PURCHASE",
+            "UNABLE_TO_ACCESS_APPS",
+            "SERVICE_DEGRADATION",
+            "QR_ISSUE_PARTNERS",
+            "OTHERS",
+        ];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::InstallationFailure => "INSTALLATION_FAILURE",
+                Self::NoCoverage => "NO_COVERAGE",
+                Self::ApnFailure => "APN_FAILURE",
+                Self::TripCancellation => "TRIP_CANCELLATION",
+                Self::IntermittentConnection => "INTERMITTENT_CONNECTION",
+                Self::BlockedNetwork => "BLOCKED_NETWORK",
+                Self::ChangeOfPlan => "CHANGE_OF_PLAN",
+                Self::DeletedEsim => "DELETED_ESIM",
+                Self::EarlyExpiry => "EARLY_EXPIRY",
+                Self::HotspotNotWorking => "HOTSPOT_NOT_WORKING",
+                Self::ImsiChange => "IMSI_CHANGE",
+                Self::IncompatibleDevice => "INCOMPATIBLE_DEVICE",
+                Self::LockedDevice => "LOCKED_DEVICE",
+                Self::NoVoiceTextServices => "NO_VOICE_TEXT_SERVICES",
+                Self::Overcharged => "OVERCHARGED",
+                Self::SlowSpeed => "SLOW_SPEED",
+                Self::TopUpPackageFailure => "TOP_UP_PACKAGE_FAILURE",
+                Self::UnknownCharges => "UNKNOWN_CHARGES",
+                Self::WrongPurchase => "WRONG_PURCHASE",
+                Self::UnableToAccessApps => "UNABLE_TO_ACCESS_APPS",
+                Self::ServiceDegradation => "SERVICE_DEGRADATION",
+                Self::QrIssuePartners => "QR_ISSUE_PARTNERS",
+                Self::Others => "OTHERS",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for RefundReason {
+        fn from(value: &str) -> Self {
+            match value {
+                "INSTALLATION_FAILURE" => Self::InstallationFailure,
+                "NO_COVERAGE" => Self::NoCoverage,
+                "APN_FAILURE" => Self::ApnFailure,
+                "TRIP_CANCELLATION" => Self::TripCancellation,
+                "INTERMITTENT_CONNECTION" => Self::IntermittentConnection,
+                "BLOCKED_NETWORK" => Self::BlockedNetwork,
+                "CHANGE_OF_PLAN" => Self::ChangeOfPlan,
+                "DELETED_ESIM" => Self::DeletedEsim,
+                "EARLY_EXPIRY" => Self::EarlyExpiry,
+                "HOTSPOT_NOT_WORKING" => Self::HotspotNotWorking,
+                "IMSI_CHANGE" => Self::ImsiChange,
+                "INCOMPATIBLE_DEVICE" => Self::IncompatibleDevice,
+                "LOCKED_DEVICE" => Self::LockedDevice,
+                "NO_VOICE_TEXT_SERVICES" => Self::NoVoiceTextServices,
+                "OVERCHARGED" => Self::Overcharged,
+                "SLOW_SPEED" => Self::SlowSpeed,
+                "TOP_UP_PACKAGE_FAILURE" => Self::TopUpPackageFailure,
+                "UNKNOWN_CHARGES" => Self::UnknownCharges,
+                "WRONG_PURCHASE" => Self::WrongPurchase,
+                "UNABLE_TO_ACCESS_APPS" => Self::UnableToAccessApps,
+                "SERVICE_DEGRADATION" => Self::ServiceDegradation,
+                "QR_ISSUE_PARTNERS" => Self::QrIssuePartners,
+                "OTHERS" => Self::Others,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for RefundReason {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for RefundReason {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for RefundReason {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for RefundReason {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RefundReason {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    /**`async_orders` (webhook only), `webhook_low_data`, `email_low_data`,
+`webhook_credit_limit`, `email_credit_limit`.
+*/
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum NotificationType {
+        ///`async_orders`
+        AsyncOrders,
+        ///`webhook_low_data`
+        WebhookLowData,
+        ///`email_low_data`
+        EmailLowData,
+        ///`webhook_credit_limit`
+        WebhookCreditLimit,
+        ///`email_credit_limit`
+        EmailCreditLimit,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl NotificationType {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &[
+            "async_orders",
+            "webhook_low_data",
+            "email_low_data",
+            "webhook_credit_limit",
+            "email_credit_limit",
+        ];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::AsyncOrders => "async_orders",
+                Self::WebhookLowData => "webhook_low_data",
+                Self::EmailLowData => "email_low_data",
+                Self::WebhookCreditLimit => "webhook_credit_limit",
+                Self::EmailCreditLimit => "email_credit_limit",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for NotificationType {
+        fn from(value: &str) -> Self {
+            match value {
+                "async_orders" => Self::AsyncOrders,
+                "webhook_low_data" => Self::WebhookLowData,
+                "email_low_data" => Self::EmailLowData,
+                "webhook_credit_limit" => Self::WebhookCreditLimit,
+                "email_credit_limit" => Self::EmailCreditLimit,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for NotificationType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for NotificationType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for NotificationType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for NotificationType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for NotificationType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    ///`SimulatorEvent` values known when the spec was written.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum SimulatorEvent {
+        ///`low_data_notification`
+        LowDataNotification,
+        ///`credit_limit_notification`
+        CreditLimitNotification,
+        ///`async_order_notification`
+        AsyncOrderNotification,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl SimulatorEvent {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &[
+            "low_data_notification",
+            "credit_limit_notification",
+            "async_order_notification",
+        ];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::LowDataNotification => "low_data_notification",
+                Self::CreditLimitNotification => "credit_limit_notification",
+                Self::AsyncOrderNotification => "async_order_notification",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for SimulatorEvent {
+        fn from(value: &str) -> Self {
+            match value {
+                "low_data_notification" => Self::LowDataNotification,
+                "credit_limit_notification" => Self::CreditLimitNotification,
+                "async_order_notification" => Self::AsyncOrderNotification,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for SimulatorEvent {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for SimulatorEvent {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for SimulatorEvent {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for SimulatorEvent {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SimulatorEvent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    ///`data_75`/`data_90`: 75 % / 90 % of data used; `expire_1`/`expire_3`: 1 / 3 days before expiry.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum SimulatorLowDataType {
+        ///`data_75`
+        Data75,
+        ///`data_90`
+        Data90,
+        ///`expire_1`
+        Expire1,
+        ///`expire_3`
+        Expire3,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl SimulatorLowDataType {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &[
+            "data_75",
+            "data_90",
+            "expire_1",
+            "expire_3",
+        ];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Data75 => "data_75",
+                Self::Data90 => "data_90",
+                Self::Expire1 => "expire_1",
+                Self::Expire3 => "expire_3",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for SimulatorLowDataType {
+        fn from(value: &str) -> Self {
+            match value {
+                "data_75" => Self::Data75,
+                "data_90" => Self::Data90,
+                "expire_1" => Self::Expire1,
+                "expire_3" => Self::Expire3,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for SimulatorLowDataType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for SimulatorLowDataType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for SimulatorLowDataType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for SimulatorLowDataType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SimulatorLowDataType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    ///`75%`/`90%` of the data used, or `3days`/`1days` before expiry.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum LowDataLevel {
+        ///`1days`
+        V1days,
+        ///`3days`
+        V3days,
+        ///`75%`
+        V75,
+        ///`90%`
+        V90,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl LowDataLevel {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &["1days", "3days", "75%", "90%"];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::V1days => "1days",
+                Self::V3days => "3days",
+                Self::V75 => "75%",
+                Self::V90 => "90%",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for LowDataLevel {
+        fn from(value: &str) -> Self {
+            match value {
+                "1days" => Self::V1days,
+                "3days" => Self::V3days,
+                "75%" => Self::V75,
+                "90%" => Self::V90,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for LowDataLevel {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for LowDataLevel {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for LowDataLevel {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for LowDataLevel {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for LowDataLevel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
     }
     ///`AirmoneyVoucher`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -16480,6 +17649,270 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+impl ::provider_core::paginate::Paged for types::PackagesResponse {
+    type Item = types::Country;
+    fn into_page(self) -> ::provider_core::paginate::Page<types::Country> {
+        let total = ::provider_core::paginate::Total::reported(
+            self
+                .meta
+                .as_ref()
+                .and_then(|v| v.last_page.as_ref())
+                .map(|v| ::std::primitive::i64::from(*v)),
+            ::std::option::Option::None,
+        );
+        ::provider_core::paginate::Page {
+            items: ::std::iter::IntoIterator::into_iter(self.data).collect(),
+            total,
+        }
+    }
+}
+impl<'a> builder::GetPackages<'a> {
+    /** Every item of getPackages (GET /packages), `page_size` at a time (`page` and `limit`) until the page count at `/meta/last_page`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Country,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Country,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::PageNumber,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<types::Country>,
+        ::provider_core::Error<types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.page(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
+impl ::provider_core::paginate::Paged for types::OrderListResponse {
+    type Item = types::Order;
+    fn into_page(self) -> ::provider_core::paginate::Page<types::Order> {
+        let total = ::provider_core::paginate::Total::reported(
+            self
+                .meta
+                .as_ref()
+                .and_then(|v| v.last_page.as_ref())
+                .map(|v| ::std::primitive::i64::from(*v)),
+            ::std::option::Option::None,
+        );
+        ::provider_core::paginate::Page {
+            items: self.data,
+            total,
+        }
+    }
+}
+impl<'a> builder::GetOrderList<'a> {
+    /** Every item of getOrderList (GET /orders), `page_size` at a time (`page` and `limit`) until the page count at `/meta/last_page`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Order,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Order,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::PageNumber,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<types::Order>,
+        ::provider_core::Error<types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.page(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
+impl ::provider_core::paginate::Paged for types::FutureOrdersResponse {
+    type Item = types::FutureOrder;
+    fn into_page(self) -> ::provider_core::paginate::Page<types::FutureOrder> {
+        let total = ::provider_core::paginate::Total::reported(
+            self
+                .meta
+                .as_ref()
+                .and_then(|v| v.last_page.as_ref())
+                .map(|v| ::std::primitive::i64::from(*v)),
+            ::std::option::Option::None,
+        );
+        ::provider_core::paginate::Page {
+            items: self.data,
+            total,
+        }
+    }
+}
+impl<'a> builder::GetFutureOrders<'a> {
+    /** Every item of getFutureOrders (GET /future-orders), `page_size` at a time (`page` and `limit`) until the page count at `/meta/last_page`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::FutureOrder,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::FutureOrder,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::PageNumber,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<types::FutureOrder>,
+        ::provider_core::Error<types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.page(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
+impl ::provider_core::paginate::Paged for types::SimsResponse {
+    type Item = types::Sim;
+    fn into_page(self) -> ::provider_core::paginate::Page<types::Sim> {
+        let total = ::provider_core::paginate::Total::reported(
+            self
+                .meta
+                .as_ref()
+                .and_then(|v| v.last_page.as_ref())
+                .map(|v| ::std::primitive::i64::from(*v)),
+            ::std::option::Option::None,
+        );
+        ::provider_core::paginate::Page {
+            items: self.data,
+            total,
+        }
+    }
+}
+impl<'a> builder::GetEsimsList<'a> {
+    /** Every item of getEsimsList (GET /sims), `page_size` at a time (`page` and `limit`) until the page count at `/meta/last_page`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Sim,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Sim,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::PageNumber,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<types::Sim>,
+        ::provider_core::Error<types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.page(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
 /// Base URLs from the spec's `servers`, by environment.
 pub mod servers {
     ///The `production` host named in the spec's `servers`.
@@ -16490,8 +17923,6 @@ pub mod servers {
 /// Operations the spec marks as taking no credential (`security: []`): the client sends
 /// none, so e.g. a token request does not first ask for a token.
 pub const ANONYMOUS_OPERATIONS: &[&str] = &["request_access_token"];
-/// The provider's name (its spec's file name).
-pub const PROVIDER: &str = "airalo";
 /// The provider's documented rate limits (the spec's `x-rate-limit`), which the client
 /// paces its calls against.
 pub const RATE_LIMITS: &[::provider_core::OperationLimit] = &[
@@ -16839,3 +18270,48 @@ pub fn decode_component(
         },
     )
 }
+/// The paginated operations, as the spec's `x-pagination` declares them: their builders
+/// have `.stream(page_size)`; `esim --all` walks them.
+pub const LISTINGS: &[::provider_core::paginate::Listing] = &[
+    ::provider_core::paginate::Listing {
+        operation: "get_packages",
+        style: ::provider_core::paginate::Style::PageNumber,
+        items: "/data",
+        total_pages: ::std::option::Option::Some("/meta/last_page"),
+        total_items: ::std::option::Option::None,
+    },
+    ::provider_core::paginate::Listing {
+        operation: "get_order_list",
+        style: ::provider_core::paginate::Style::PageNumber,
+        items: "/data",
+        total_pages: ::std::option::Option::Some("/meta/last_page"),
+        total_items: ::std::option::Option::None,
+    },
+    ::provider_core::paginate::Listing {
+        operation: "get_future_orders",
+        style: ::provider_core::paginate::Style::PageNumber,
+        items: "/data",
+        total_pages: ::std::option::Option::Some("/meta/last_page"),
+        total_items: ::std::option::Option::None,
+    },
+    ::provider_core::paginate::Listing {
+        operation: "get_esims_list",
+        style: ::provider_core::paginate::Style::PageNumber,
+        items: "/data",
+        total_pages: ::std::option::Option::Some("/meta/last_page"),
+        total_items: ::std::option::Option::None,
+    },
+];
+/// This provider as its spec declares it: `esim`, the facade and the tests read it
+/// instead of keeping their own tables of providers.
+pub const PROVIDER: ::provider_core::Descriptor = ::provider_core::Descriptor {
+    name: "airalo",
+    env_prefix: "AIRALO",
+    credential: ::provider_core::CredentialKind::ClientCredentials {
+        token_path: "/token",
+        token_pointer: "/data/access_token",
+    },
+    sandbox_mount: "/airalo/v2",
+    listings: LISTINGS,
+    decode_component,
+};

@@ -17,7 +17,18 @@
 
 extern crate self as airalo_client;
 
-provider_core::include_generated!();
+// Generated from the spec; rustfmt leaves them as `cargo xtask regen` wrote them.
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, unused_imports)]
+mod generated;
+pub use generated::*;
+
+/// Matchers and responders for every operation, generated from the spec.
+#[cfg(feature = "httpmock")]
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, unused_imports)]
+#[path = "generated_httpmock.rs"]
+pub mod mock;
 
 mod catalogue;
 mod errors;
@@ -55,4 +66,4 @@ impl Client {
     }
 }
 
-provider_core::connect_client!(Client, PROVIDER, ANONYMOUS_OPERATIONS, RATE_LIMITS);
+provider_core::connect_client!(Client, PROVIDER.name, ANONYMOUS_OPERATIONS, RATE_LIMITS);

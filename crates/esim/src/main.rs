@@ -22,15 +22,20 @@ use std::process::ExitCode;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use heck::ToKebabCase;
 
-use output::{Format, Output};
+use output::{Capture, Format, Output};
+use provider_clients::paginate::Listing;
 use providers::Target;
 
 /// Generates the subcommands and the dispatch for one provider's generated module.
 macro_rules! provider {
-    ($module:ident, $client:path) => {
+    ($module:ident, $client_crate:ident, $client:path) => {
         mod $module {
             use super::*;
             use crate::generated::$module::{Cli, CliCommand};
+
+            fn listing(op: CliCommand) -> Option<&'static Listing> {
+                Listing::find($client_crate::PROVIDER.listings, op.operation_id())
+            }
 
             pub fn command() -> Command {
                 let about = concat!(
@@ -46,7 +51,7 @@ macro_rules! provider {
                 for op in CliCommand::iter() {
                     let mut sub =
                         one_line_about(Cli::<&Output>::get_command(op)).name(op.operation_id().to_kebab_case());
-                    if listing::find(stringify!($module), op.operation_id()).is_some() {
+                    if listing(op).is_some() {
                         sub = sub.arg(all_arg());
                     }
                     command = command.subcommand(sub);
@@ -60,23 +65,52 @@ macro_rules! provider {
                     .find(|op| op.operation_id().to_kebab_case() == name)
                     .expect("clap only accepts the registered names");
                 let client = $client(target)?;
-                let cli = Cli::new(client, out);
-                match listing::find(stringify!($module), op.operation_id()) {
+                match listing(op) {
                     Some(listing) if sub.get_flag("all") => {
                         let per_page = sub.get_one::<i64>("limit").map_or(50, |l| (*l).max(1) as u64);
-                        listing.walk(out, per_page, || cli.execute(op, sub)).await
+                        let command = Cli::<&Output>::get_command(op);
+                        listing::walk(listing, out, per_page, |position| {
+                            let page = position.apply(&command, sub);
+                            let client = client.clone();
+                            async move {
+                                let capture = Capture::new(out);
+                                Cli::new(client, &capture).execute(op, &page?).await?;
+                                Ok(capture.into_page())
+                            }
+                        })
+                        .await
                     }
-                    _ => cli.execute(op, sub).await,
+                    _ => Cli::new(client, out).execute(op, sub).await,
                 }
             }
         }
     };
 }
 
-provider!(airalo, providers::airalo);
-provider!(pressone, providers::pressone);
-provider!(vellosim, providers::vellosim);
-provider!(veloconnect, providers::veloconnect);
+/// Every provider's module (`provider!`), its subcommand and its dispatch, from one list.
+macro_rules! providers {
+    ($($module:ident: $client_crate:ident => $client:path),* $(,)?) => {
+        $(provider!($module, $client_crate, $client);)*
+
+        fn provider_commands() -> Vec<Command> {
+            vec![$($module::command()),*]
+        }
+
+        async fn run_provider(name: &str, target: &Target, out: &Output, matches: &ArgMatches) -> anyhow::Result<()> {
+            match name {
+                $(stringify!($module) => $module::run(target, out, matches).await,)*
+                other => unreachable!("clap only accepts the registered providers, not {other}"),
+            }
+        }
+    };
+}
+
+providers! {
+    airalo: airalo_client => providers::airalo,
+    pressone: pressone_client => providers::pressone,
+    vellosim: vellosim_client => providers::vellosim,
+    veloconnect: veloconnect_client => providers::veloconnect,
+}
 
 /// The generated `about` is the summary and the description in one; listings show the
 /// summary and `--help` the whole.
@@ -95,14 +129,23 @@ fn all_arg() -> Arg {
         .help("Fetch every page (`--limit` items at a time, 50 by default) and print them as one list")
 }
 
+/// Where each provider's credential comes from, from the descriptors.
+fn credentials_help() -> String {
+    let each: Vec<String> = provider_clients::PROVIDERS
+        .iter()
+        .map(|p| p.credential_variables().join("/"))
+        .collect();
+    format!(
+        "Credentials come from the environment: {} (and <PROVIDER>_BASE_URL to point a client elsewhere; \
+         PressOne publishes no host, so PRESSONE_BASE_URL is required). --sandbox needs none.",
+        each.join(", ")
+    )
+}
+
 fn command() -> Command {
     Command::new("esim")
         .about("Every operation of every eSIM provider we integrate, from a terminal")
-        .after_help(
-            "Credentials come from the environment: AIRALO_CLIENT_ID/AIRALO_CLIENT_SECRET, \
-             PRESSONE_BASE_URL/PRESSONE_CLIENT_ID/PRESSONE_CLIENT_SECRET, VELLOSIM_API_KEY, VELOCONNECT_API_KEY \
-             (and <PROVIDER>_BASE_URL to point a client elsewhere). --sandbox needs none.",
-        )
+        .after_help(credentials_help())
         .subcommand_required(true)
         .arg(
             Arg::new("sandbox")
@@ -127,10 +170,7 @@ fn command() -> Command {
                 .value_delimiter(',')
                 .help("With -o table: the fields to show, in order (default: the telling ones, at most 8)"),
         )
-        .subcommand(airalo::command())
-        .subcommand(pressone::command())
-        .subcommand(vellosim::command())
-        .subcommand(veloconnect::command())
+        .subcommands(provider_commands())
         .subcommand(sandbox_cmd::command())
 }
 
@@ -157,13 +197,7 @@ async fn run(matches: &ArgMatches, out: &Output) -> anyhow::Result<()> {
     } else {
         Target::Live
     };
-    let result = match provider {
-        "airalo" => airalo::run(&target, out, sub).await,
-        "pressone" => pressone::run(&target, out, sub).await,
-        "vellosim" => vellosim::run(&target, out, sub).await,
-        "veloconnect" => veloconnect::run(&target, out, sub).await,
-        other => unreachable!("clap only accepts the registered providers, not {other}"),
-    };
+    let result = run_provider(provider, &target, out, sub).await;
     drop(embedded);
     result
 }

@@ -1,6 +1,6 @@
-//! What the CLI prints, as the generated subcommands' `CliConfig`: each response as JSON
-//! (or a table) on stdout, failures on stderr. While `--all` walks a listing, pages are
-//! captured here instead of printed, and the next page's position is put on each request.
+//! What the CLI prints: each response as JSON (or a table) on stdout, failures on stderr.
+//! Every generated `CliConfig` is implemented for a [`Printer`] (the xtask emits that impl
+//! beside the generated subcommands); [`Output`] prints, [`Capture`] keeps a page for `--all`.
 
 use std::cell::{Cell, RefCell};
 
@@ -19,10 +19,6 @@ pub struct Output {
     format: Format,
     /// `--columns`: the table's columns, when chosen.
     columns: Option<Vec<String>>,
-    /// `(page or offset, limit)` for the next request while a listing is walked.
-    cursor: Cell<Option<(i64, i64)>>,
-    /// The last page's body while a listing is walked (nothing is printed meanwhile).
-    captured: RefCell<Option<Value>>,
     /// Whether a failure has been printed already (the generated code reports API errors
     /// through `error` and then returns them).
     reported: Cell<bool>,
@@ -33,8 +29,6 @@ impl Output {
         Output {
             format,
             columns,
-            cursor: Cell::new(None),
-            captured: RefCell::new(None),
             reported: Cell::new(false),
         }
     }
@@ -50,37 +44,35 @@ impl Output {
         self.reported.get()
     }
 
-    /// Starts walking a listing: responses are kept for [`Output::take_page`].
-    pub fn set_cursor(&self, cursor: (i64, i64)) {
-        self.cursor.set(Some(cursor));
-    }
-
-    pub fn take_page(&self) -> Option<Value> {
-        self.captured.borrow_mut().take()
-    }
-
-    fn walking(&self) -> bool {
-        self.cursor.get().is_some()
-    }
-
-    fn success(&self, value: &impl Serialize) {
-        let value = match serde_json::to_value(value) {
-            Ok(value) => value,
+    /// The response as JSON, or `None` after saying why it cannot be shown.
+    fn json(&self, value: &impl Serialize) -> Option<Value> {
+        match serde_json::to_value(value) {
+            Ok(value) => Some(value),
             Err(err) => {
                 self.reported.set(true);
                 eprintln!("error: the decoded response could not be shown as JSON: {err}");
-                return;
+                None
             }
-        };
-        if self.walking() {
-            *self.captured.borrow_mut() = Some(value);
-        } else {
-            self.print(&value);
         }
     }
+}
+
+/// What the generated subcommands report to: a success with or without a body, or a failure.
+pub trait Printer {
+    fn success(&self, value: &impl Serialize);
 
     fn success_without_body(&self, status: reqwest::StatusCode) {
         eprintln!("done (HTTP {status})");
+    }
+
+    fn failure<T: Serialize + std::fmt::Debug>(&self, err: &progenitor_client::Error<T>);
+}
+
+impl Printer for Output {
+    fn success(&self, value: &impl Serialize) {
+        if let Some(value) = self.json(value) {
+            self.print(&value);
+        }
     }
 
     fn failure<T: Serialize + std::fmt::Debug>(&self, err: &progenitor_client::Error<T>) {
@@ -109,83 +101,40 @@ impl Output {
                     response.status()
                 );
             }
+            // progenitor's Display would add "Error: " to what the hooks said (a token refused).
+            progenitor_client::Error::Custom(message) => eprintln!("error: {message}"),
             other => eprintln!("error: {other}"),
         }
     }
 }
 
-/// The `CliConfig` methods every provider's trait has.
-macro_rules! cli_config {
-    ($provider:ident { $($hooks:tt)* }) => {
-        impl crate::generated::$provider::CliConfig for &Output {
-            fn success_item<T>(&self, value: &progenitor_client::ResponseValue<T>)
-            where
-                T: serde::Serialize + std::fmt::Debug,
-            {
-                self.success(value.as_ref());
-            }
-
-            fn success_no_item(&self, value: &progenitor_client::ResponseValue<()>) {
-                self.success_without_body(value.status());
-            }
-
-            fn error<T>(&self, value: &progenitor_client::Error<T>)
-            where
-                T: serde::Serialize + std::fmt::Debug,
-            {
-                self.failure(value);
-            }
-
-            // progenitor calls the list_* methods only for dropshot-style paginated
-            // operations, which none of the providers have; `--all` walks pages instead.
-            fn list_start<T>(&self) where T: serde::Serialize + std::fmt::Debug {}
-            fn list_item<T>(&self, value: &T) where T: serde::Serialize + std::fmt::Debug {
-                self.success(value);
-            }
-            fn list_end_success<T>(&self) where T: serde::Serialize + std::fmt::Debug {}
-            fn list_end_error<T>(&self, value: &progenitor_client::Error<T>)
-            where
-                T: serde::Serialize + std::fmt::Debug,
-            {
-                self.failure(value);
-            }
-
-            $($hooks)*
-        }
-    };
+/// Keeps the one response of a page `--all` fetches instead of printing it; failures are
+/// printed as usual.
+pub struct Capture<'o> {
+    out: &'o Output,
+    page: RefCell<Option<Value>>,
 }
 
-/// A hook that puts the walked listing's position on the request: `page`/`offset`, `limit`.
-macro_rules! paged {
-    ($hook:ident, $builder:ty, $position:ident) => {
-        fn $hook(&self, _: &clap::ArgMatches, request: &mut $builder) -> anyhow::Result<()> {
-            if let Some((position, limit)) = self.cursor.get() {
-                *request = request.clone().$position(position).limit(limit);
-            }
-            Ok(())
+impl<'o> Capture<'o> {
+    pub fn new(out: &'o Output) -> Self {
+        Capture {
+            out,
+            page: RefCell::new(None),
         }
-    };
+    }
+
+    /// The captured page (`null` when the response had no body).
+    pub fn into_page(self) -> Value {
+        self.page.into_inner().unwrap_or(Value::Null)
+    }
 }
 
-cli_config!(airalo {
-    paged!(execute_get_packages, airalo_client::builder::GetPackages<'_>, page);
-    paged!(execute_get_order_list, airalo_client::builder::GetOrderList<'_>, page);
-    paged!(execute_get_esims_list, airalo_client::builder::GetEsimsList<'_>, page);
-    paged!(execute_get_future_orders, airalo_client::builder::GetFutureOrders<'_>, page);
-});
+impl Printer for Capture<'_> {
+    fn success(&self, value: &impl Serialize) {
+        *self.page.borrow_mut() = self.out.json(value);
+    }
 
-cli_config!(pressone {
-    paged!(execute_get_packages, pressone_client::builder::GetPackages<'_>, page);
-    paged!(execute_get_order_list, pressone_client::builder::GetOrderList<'_>, page);
-    paged!(execute_get_esims_list, pressone_client::builder::GetEsimsList<'_>, page);
-});
-
-cli_config!(vellosim {
-    paged!(execute_get_my_esims, vellosim_client::builder::GetMyEsims<'_>, page);
-});
-
-cli_config!(veloconnect {
-    paged!(execute_get_all_plans, veloconnect_client::builder::GetAllPlans<'_>, offset);
-    paged!(execute_get_all_esims, veloconnect_client::builder::GetAllEsims<'_>, offset);
-    paged!(execute_get_esim_top_up_plans, veloconnect_client::builder::GetEsimTopUpPlans<'_>, offset);
-});
+    fn failure<T: Serialize + std::fmt::Debug>(&self, err: &progenitor_client::Error<T>) {
+        self.out.failure(err);
+    }
+}

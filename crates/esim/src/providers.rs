@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use provider_core::TokenProvider;
-use sandbox::{Provider, credentials};
+use provider_core::{Descriptor, TokenProvider};
+use sandbox::credentials;
 
 use crate::token_cache::{self, FileTokenStore};
 
@@ -18,10 +18,12 @@ pub enum Target {
 }
 
 impl Target {
-    fn sandbox_url(&self, provider: Provider) -> Option<String> {
+    fn sandbox_url(&self, provider: &Descriptor) -> Option<String> {
         match self {
             Target::Live => None,
-            Target::Sandbox { origin, .. } => Some(format!("{}{}", origin.trim_end_matches('/'), provider.mount())),
+            Target::Sandbox { origin, .. } => {
+                Some(format!("{}{}", origin.trim_end_matches('/'), provider.sandbox_mount))
+            }
         }
     }
 }
@@ -32,16 +34,16 @@ fn env(name: &str) -> anyhow::Result<String> {
 }
 
 /// The sandbox's base URL for `provider`, or the `<PROVIDER>_BASE_URL` override, if any.
-fn base_url(target: &Target, provider: Provider) -> Option<String> {
+fn base_url(target: &Target, provider: &Descriptor) -> Option<String> {
     target
         .sandbox_url(provider)
-        .or_else(|| std::env::var(format!("{}_BASE_URL", provider.name().to_uppercase())).ok())
+        .or_else(|| std::env::var(provider.base_url_variable()).ok())
 }
 
 /// Applies the sandbox or `<PROVIDER>_BASE_URL` base URL, then builds.
 fn finish<C: provider_core::FromParts>(
     target: &Target,
-    provider: Provider,
+    provider: &Descriptor,
     config: provider_core::ClientConfig<C>,
 ) -> anyhow::Result<C> {
     let config = match base_url(target, provider) {
@@ -63,31 +65,31 @@ fn shared_store() -> anyhow::Result<Option<Arc<provider_fleet::RedisStore>>> {
     Ok(Some(Arc::new(store)))
 }
 
-fn build<C: provider_core::FromParts>(provider: Provider, config: provider_core::ClientConfig<C>) -> anyhow::Result<C> {
+fn build<C: provider_core::FromParts>(
+    provider: &Descriptor,
+    config: provider_core::ClientConfig<C>,
+) -> anyhow::Result<C> {
     let config = match shared_store()? {
         Some(store) => config.shared_state(store),
         None => config,
     };
     config
         .build()
-        .with_context(|| format!("configuring the {} client", provider.name()))
+        .with_context(|| format!("configuring the {} client", provider.name))
 }
 
 /// The bearer tokens of a client-credentials provider (`make` is its token exchange), kept
 /// between runs unless the sandbox they are for ends with this run.
 fn tokens(
     target: &Target,
-    provider: Provider,
+    provider: &Descriptor,
     base_url: &str,
     make: fn(String, String) -> TokenProvider,
 ) -> anyhow::Result<TokenProvider> {
-    let prefix = provider.name().to_uppercase();
-    let (id, secret) = match target {
-        Target::Sandbox { .. } => (credentials::CLIENT_ID.to_owned(), credentials::CLIENT_SECRET.to_owned()),
-        Target::Live => (
-            env(&format!("{prefix}_CLIENT_ID"))?,
-            env(&format!("{prefix}_CLIENT_SECRET"))?,
-        ),
+    let (id, secret) = match (target, &provider.credential_variables()[..]) {
+        (Target::Sandbox { .. }, _) => (credentials::CLIENT_ID.to_owned(), credentials::CLIENT_SECRET.to_owned()),
+        (Target::Live, [id, secret]) => (env(id)?, env(secret)?),
+        (Target::Live, _) => anyhow::bail!("{} does not take a client id and secret", provider.name),
     };
     let cache = match target {
         _ if std::env::var_os(REDIS_URL).is_some() => None,
@@ -97,52 +99,72 @@ fn tokens(
     };
     let tokens = make(id.clone(), secret);
     Ok(match cache {
-        Some(dir) => tokens.with_store(FileTokenStore::new(dir, provider.name(), base_url, &id)),
+        Some(dir) => tokens.with_store(FileTokenStore::new(dir, provider.name, base_url, &id)),
         None => tokens,
     })
 }
 
 /// `AIRALO_CLIENT_ID`, `AIRALO_CLIENT_SECRET` (and optionally `AIRALO_BASE_URL`).
 pub fn airalo(target: &Target) -> anyhow::Result<airalo_client::Client> {
-    let base_url = base_url(target, Provider::Airalo).unwrap_or_else(|| airalo_client::servers::PRODUCTION.to_owned());
-    let tokens = tokens(target, Provider::Airalo, &base_url, |id, secret| {
+    let provider = &airalo_client::PROVIDER;
+    let base_url = base_url(target, provider).unwrap_or_else(|| airalo_client::servers::PRODUCTION.to_owned());
+    let tokens = tokens(target, provider, &base_url, |id, secret| {
         airalo_client::Client::token_provider(id, secret)
     })?;
     build(
-        Provider::Airalo,
+        provider,
         airalo_client::Client::config_with_tokens(tokens).base_url(base_url),
     )
 }
 
 /// `PRESSONE_BASE_URL` (PressOne publishes no host), `PRESSONE_CLIENT_ID`, `PRESSONE_CLIENT_SECRET`.
 pub fn pressone(target: &Target) -> anyhow::Result<pressone_client::Client> {
-    let base_url = match base_url(target, Provider::PressOne) {
+    let provider = &pressone_client::PROVIDER;
+    let base_url = match base_url(target, provider) {
         Some(url) => url,
-        None => env("PRESSONE_BASE_URL")?,
+        None => env(&provider.base_url_variable())?,
     };
-    let tokens = tokens(target, Provider::PressOne, &base_url, |id, secret| {
+    let tokens = tokens(target, provider, &base_url, |id, secret| {
         pressone_client::Client::token_provider(id, secret)
     })?;
-    build(
-        Provider::PressOne,
-        pressone_client::Client::config_with_tokens(base_url, tokens),
-    )
+    build(provider, pressone_client::Client::config_with_tokens(base_url, tokens))
 }
 
 /// `VELLOSIM_API_KEY` (and optionally `VELLOSIM_BASE_URL`).
 pub fn vellosim(target: &Target) -> anyhow::Result<vellosim_client::Client> {
     let key = match target {
         Target::Sandbox { .. } => credentials::VELLOSIM_API_KEY.to_owned(),
-        Target::Live => env("VELLOSIM_API_KEY")?,
+        Target::Live => env(&vellosim_client::PROVIDER.credential_variables()[0])?,
     };
-    finish(target, Provider::Vellosim, vellosim_client::Client::config(key))
+    finish(target, &vellosim_client::PROVIDER, vellosim_client::Client::config(key))
 }
 
 /// `VELOCONNECT_API_KEY` (and optionally `VELOCONNECT_BASE_URL`).
 pub fn veloconnect(target: &Target) -> anyhow::Result<veloconnect_client::Client> {
     let key = match target {
         Target::Sandbox { .. } => credentials::VELOCONNECT_API_KEY.to_owned(),
-        Target::Live => env("VELOCONNECT_API_KEY")?,
+        Target::Live => env(&veloconnect_client::PROVIDER.credential_variables()[0])?,
     };
-    finish(target, Provider::VeloConnect, veloconnect_client::Client::config(key))
+    finish(
+        target,
+        &veloconnect_client::PROVIDER,
+        veloconnect_client::Client::config(key),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    /// The sandbox declares its mounts itself (it does not depend on the clients); they must
+    /// be where each client's descriptor says.
+    #[test]
+    fn the_sandbox_mounts_every_provider_where_its_descriptor_says() {
+        for provider in sandbox::Provider::ALL {
+            let descriptor = provider_clients::PROVIDERS
+                .iter()
+                .find(|d| d.name == provider.name())
+                .expect("a client for every simulated provider");
+            assert_eq!(provider.mount(), descriptor.sandbox_mount, "{}", descriptor.name);
+        }
+        assert_eq!(provider_clients::PROVIDERS.len(), sandbox::Provider::ALL.len());
+    }
 }

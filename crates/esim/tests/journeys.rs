@@ -465,6 +465,24 @@ fn veloconnect_order_then_top_up() {
     let plan_id = plan["id"].to_string();
     let before = number(&s.json(&["veloconnect", "get-my-organization"]), "/balance");
 
+    // `--all` pages by offset and keeps the user's filters on every page.
+    let every = s.esim(&[
+        "--sandbox",
+        "veloconnect",
+        "get-all-plans",
+        "--area-ids",
+        "1",
+        "--all",
+        "--limit",
+        "2",
+    ]);
+    let every = every.json();
+    let every = every.as_array().unwrap();
+    assert_eq!(every.len() as i64, plans["count"].as_i64().unwrap(), "{plans:#}");
+    assert!(every.len() > 2, "more than one page: {}", every.len());
+    let covers_de = |p: &Value| p["areas"].as_array().unwrap().iter().any(|a| a["iso"] == "DE");
+    assert!(every.iter().all(covers_de), "{every:#?}");
+
     let esim = s.json(&["veloconnect", "order-one", "--plan-id", &plan_id]);
     let iccid = text(&esim, "/iccid");
     assert_eq!(esim["assignedPlans"].as_array().unwrap().len(), 1);
@@ -524,6 +542,28 @@ fn a_refused_credential_is_reported_without_echoing_it() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn a_refused_token_request_is_one_error_line() {
+    let s = Session::start();
+    let base = s.sandbox.base_url(sandbox::Provider::Airalo);
+    let run = s.esim_with(
+        &["airalo", "get-balance"],
+        &[
+            ("AIRALO_CLIENT_ID", "not-a-client"),
+            ("AIRALO_CLIENT_SECRET", "not-a-secret"),
+            ("AIRALO_BASE_URL", &base),
+        ],
+    );
+    assert!(!run.ok);
+    assert!(
+        run.stderr.starts_with("error: could not obtain an access token"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.matches("rror").count(), 1, "said once:\n{}", run.stderr);
+    assert!(!run.stderr.contains("not-a-secret"), "{}", run.stderr);
 }
 
 /// Every operation of every spec is a subcommand (the generated commands are wired in for

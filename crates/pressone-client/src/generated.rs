@@ -2409,13 +2409,158 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+impl<'a> builder::GetPackages<'a> {
+    /** Every item of getPackages (GET /customer/v2/packages), `page_size` at a time (`page` and `limit`) until the page count at `/meta/last_page`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            ::airalo_client::types::Country,
+            ::provider_core::Error<::airalo_client::types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            ::airalo_client::types::Country,
+            ::provider_core::Error<::airalo_client::types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::PageNumber,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<::airalo_client::types::Country>,
+        ::provider_core::Error<::airalo_client::types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.page(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
+impl<'a> builder::GetOrderList<'a> {
+    /** Every item of getOrderList (GET /customer/v2/orders), `page_size` at a time (`page` and `limit`) until the page count at `/meta/last_page`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            ::airalo_client::types::Order,
+            ::provider_core::Error<::airalo_client::types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            ::airalo_client::types::Order,
+            ::provider_core::Error<::airalo_client::types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::PageNumber,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<::airalo_client::types::Order>,
+        ::provider_core::Error<::airalo_client::types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.page(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
+impl<'a> builder::GetEsimsList<'a> {
+    /** Every item of getEsimsList (GET /customer/v2/sims), `page_size` at a time (`page` and `limit`) until the page count at `/meta/last_page`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            ::airalo_client::types::Sim,
+            ::provider_core::Error<::airalo_client::types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            ::airalo_client::types::Sim,
+            ::provider_core::Error<::airalo_client::types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::PageNumber,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<::airalo_client::types::Sim>,
+        ::provider_core::Error<::airalo_client::types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.page(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
 /// Base URLs from the spec's `servers`, by environment.
 pub mod servers {}
 /// Operations the spec marks as taking no credential (`security: []`): the client sends
 /// none, so e.g. a token request does not first ask for a token.
 pub const ANONYMOUS_OPERATIONS: &[&str] = &["request_access_token"];
-/// The provider's name (its spec's file name).
-pub const PROVIDER: &str = "pressone";
 /// The provider's documented rate limits (the spec's `x-rate-limit`), which the client
 /// paces its calls against.
 pub const RATE_LIMITS: &[::provider_core::OperationLimit] = &[
@@ -2539,3 +2684,41 @@ pub fn decode_component(
         },
     )
 }
+/// The paginated operations, as the spec's `x-pagination` declares them: their builders
+/// have `.stream(page_size)`; `esim --all` walks them.
+pub const LISTINGS: &[::provider_core::paginate::Listing] = &[
+    ::provider_core::paginate::Listing {
+        operation: "get_packages",
+        style: ::provider_core::paginate::Style::PageNumber,
+        items: "/data",
+        total_pages: ::std::option::Option::Some("/meta/last_page"),
+        total_items: ::std::option::Option::None,
+    },
+    ::provider_core::paginate::Listing {
+        operation: "get_order_list",
+        style: ::provider_core::paginate::Style::PageNumber,
+        items: "/data",
+        total_pages: ::std::option::Option::Some("/meta/last_page"),
+        total_items: ::std::option::Option::None,
+    },
+    ::provider_core::paginate::Listing {
+        operation: "get_esims_list",
+        style: ::provider_core::paginate::Style::PageNumber,
+        items: "/data",
+        total_pages: ::std::option::Option::Some("/meta/last_page"),
+        total_items: ::std::option::Option::None,
+    },
+];
+/// This provider as its spec declares it: `esim`, the facade and the tests read it
+/// instead of keeping their own tables of providers.
+pub const PROVIDER: ::provider_core::Descriptor = ::provider_core::Descriptor {
+    name: "pressone",
+    env_prefix: "PRESSONE",
+    credential: ::provider_core::CredentialKind::ClientCredentials {
+        token_path: "/customer/v2/token",
+        token_pointer: "/data/access_token",
+    },
+    sandbox_mount: "/pressone",
+    listings: LISTINGS,
+    decode_component,
+};

@@ -6,9 +6,6 @@ use std::future::Future;
 
 use futures::StreamExt;
 
-/// Airalo's SDKs keep five requests in flight; so do we by default.
-pub const DEFAULT_CONCURRENCY: usize = 5;
-
 /// Runs `call` for every key, at most `concurrency` at a time, and returns each key's result.
 /// Keys are deduplicated: each distinct key is called once.
 pub async fn run<K, T, E, F, Fut>(

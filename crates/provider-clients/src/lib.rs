@@ -1,15 +1,30 @@
 //! Every provider client behind one dependency: enable the cargo feature of each provider a
-//! service calls (`vellosim`, …). Shared pieces live here too: [`paginate`] turns any
-//! page-at-a-time operation into a `Stream` of items.
+//! service calls (`vellosim`, …). Each listing's builder streams its items
+//! (`client.get_my_esims().stream(100)`, generated from the spec's `x-pagination`) over
+//! [`paginate`], which also serves any other page/limit or limit/offset API. What spans
+//! calls lives here too: [`bulk`] calls and Airalo's flat catalogue.
 
 pub mod bulk;
-pub mod paginate;
 
 pub use provider_core as core;
+pub use provider_core::paginate;
 pub use provider_core::{
-    BuildError, ClientConfig, Credential, Error, LenientInt, RetryPolicy, SharedState, Timestamp, TokenProvider,
-    TokenStore, units::DataVolume,
+    BuildError, ClientConfig, Credential, CredentialKind, Descriptor, Error, LenientInt, RetryPolicy, SharedState,
+    Timestamp, TokenProvider, TokenStore, units::DataVolume,
 };
+
+/// The descriptor of every enabled provider (generated from its spec): name, environment
+/// variables, credential kind, sandbox mount, listings and example decoder.
+pub const PROVIDERS: &[&provider_core::Descriptor] = &[
+    #[cfg(feature = "airalo")]
+    &airalo_client::PROVIDER,
+    #[cfg(feature = "pressone")]
+    &pressone_client::PROVIDER,
+    #[cfg(feature = "veloconnect")]
+    &veloconnect_client::PROVIDER,
+    #[cfg(feature = "vellosim")]
+    &vellosim_client::PROVIDER,
+];
 
 /// One token and one rate budget for every replica of a service, on Valkey/Redis
 /// (`provider-fleet`): `ClientConfig::shared_state(Arc::new(fleet::RedisStore::open(url)?))`.
@@ -19,21 +34,21 @@ pub use provider_fleet as fleet;
 #[cfg(any(feature = "airalo", feature = "pressone"))]
 mod airalo_shaped;
 
-/// The Airalo client (`airalo-client`), plus its list streams and bulk calls.
+/// The Airalo client (`airalo-client`), plus the flat catalogue and bulk calls.
 #[cfg(feature = "airalo")]
 pub mod airalo;
 
-/// The PressOne client (`pressone-client`), plus the Airalo-shaped streams and bulk calls.
+/// The PressOne client (`pressone-client`), plus the Airalo-shaped catalogue and bulk calls.
 #[cfg(feature = "pressone")]
 pub mod pressone;
 
-/// The VeloConnect client (`veloconnect-client`), plus its limit/offset streams.
+/// The VeloConnect client (`veloconnect-client`).
 #[cfg(feature = "veloconnect")]
-pub mod veloconnect;
+pub use veloconnect_client as veloconnect;
 
-/// The Vellosim client (`vellosim-client`), plus its list streams.
+/// The Vellosim client (`vellosim-client`).
 #[cfg(feature = "vellosim")]
-pub mod vellosim;
+pub use vellosim_client as vellosim;
 
 /// The README's examples compile (`cargo test` runs them as doctests).
 #[cfg(doctest)]

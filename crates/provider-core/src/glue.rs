@@ -44,26 +44,3 @@ macro_rules! connect_client {
         }
     };
 }
-
-/// Declares a client crate's generated modules, `src/generated.rs` (glob re-exported) and,
-/// behind the crate's `httpmock` feature, `src/generated_httpmock.rs` (as `mock`).
-/// rustfmt does not follow modules declared here, so the generated files keep
-/// prettyplease's formatting.
-#[macro_export]
-macro_rules! include_generated {
-    () => {
-        #[allow(clippy::all, clippy::pedantic, unused_imports)]
-        mod generated;
-        #[cfg(feature = "httpmock")]
-        #[allow(clippy::all, clippy::pedantic, unused_imports)]
-        mod generated_httpmock;
-
-        pub use generated::*;
-
-        /// Matchers and responders for every operation, generated from the spec.
-        #[cfg(feature = "httpmock")]
-        pub mod mock {
-            pub use super::generated_httpmock::*;
-        }
-    };
-}

@@ -8,10 +8,11 @@
 pub mod auth;
 pub mod budget;
 mod config;
+mod descriptor;
 mod error;
 mod glue;
 mod lenient;
-mod open_enum;
+pub mod paginate;
 mod retry;
 mod runtime;
 mod timestamp;
@@ -20,14 +21,10 @@ pub mod units;
 pub use auth::{AuthError, CachedToken, FetchGuard, FetchLock, TokenProvider, TokenStore};
 pub use budget::{BudgetExceeded, OperationLimit, Scope, SharedState, Slot};
 pub use config::{BuildError, ClientConfig, Credential, FromParts};
+pub use descriptor::{CredentialKind, DecodeComponent, Descriptor};
 pub use error::{Error, RateLimit};
 pub use lenient::LenientInt;
 pub use retry::RetryPolicy;
 pub use runtime::Runtime;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use timestamp::Timestamp;
-
-#[doc(hidden)]
-pub mod __private {
-    pub use serde;
-}

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 
-use crate::{Config, Provider, Sandbox, credentials};
+use crate::{Config, Provider, Sandbox};
 
 /// Adds the sandbox's options to `command`.
 pub fn args(command: Command) -> Command {
@@ -75,16 +75,15 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
     let sandbox = Sandbox::start(config).await?;
     let origin = sandbox.origin();
     println!("{origin}");
+    // One line per provider: name, base URL, credential (`cargo xtask conformance` reads them).
     for provider in Provider::ALL {
-        println!("  {:<12} {}", provider.name(), sandbox.base_url(provider));
+        println!(
+            "  {:<12} {}  {}",
+            provider.name(),
+            sandbox.base_url(provider),
+            provider.credential()
+        );
     }
-    println!(
-        "credentials: client_id={} client_secret={} vellosim key={} veloconnect key={}",
-        credentials::CLIENT_ID,
-        credentials::CLIENT_SECRET,
-        credentials::VELLOSIM_API_KEY,
-        credentials::VELOCONNECT_API_KEY
-    );
     println!("admin: POST {origin}/_sandbox/clock/skip {{\"seconds\":N}}, GET {origin}/_sandbox/webhooks");
     println!("esim: ESIM_SANDBOX_URL={origin} esim --sandbox <provider> <operation>");
     tokio::signal::ctrl_c().await

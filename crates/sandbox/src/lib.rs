@@ -79,6 +79,20 @@ impl Provider {
         }
     }
 
+    /// The credential the sandbox accepts, as the `sandbox` binary announces it: the header
+    /// a request carries, or the client id and secret a token is requested with.
+    pub fn credential(self) -> String {
+        match self {
+            Provider::Airalo | Provider::PressOne => format!(
+                "client_id={} client_secret={}",
+                credentials::CLIENT_ID,
+                credentials::CLIENT_SECRET
+            ),
+            Provider::Vellosim => format!("X-API-Key: {}", credentials::VELLOSIM_API_KEY),
+            Provider::VeloConnect => format!("Authorization: Apikey {}", credentials::VELOCONNECT_API_KEY),
+        }
+    }
+
     /// The spec's file stem (`specs/<name>.yaml`), which is also the CLI's provider name.
     pub fn name(self) -> &'static str {
         match self {

@@ -7,78 +7,851 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ::provider_core::open_enum! {
-        #[doc = "`LC` local (one country), `RG` regional, `GL` global."] pub enum
-        RegionType { #[doc = "`LC`"] Lc = "LC", #[doc = "`RG`"] Rg = "RG", #[doc =
-        "`GL`"] Gl = "GL", }
+    ///`LC` local (one country), `RG` regional, `GL` global.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum RegionType {
+        ///`LC`
+        Lc,
+        ///`RG`
+        Rg,
+        ///`GL`
+        Gl,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
     }
-    ::provider_core::open_enum! {
-        #[doc = "`BASE` for a new eSIM, `TOPUP` for more data on an existing one."] pub
-        enum PackageType { #[doc = "`BASE`"] Base = "BASE", #[doc = "`TOPUP`"] Topup =
-        "TOPUP", }
+    impl RegionType {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &["LC", "RG", "GL"];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Lc => "LC",
+                Self::Rg => "RG",
+                Self::Gl => "GL",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
     }
-    ::provider_core::open_enum! {
-        #[doc = "`DurationUnit` values known when the spec was written."] pub enum
-        DurationUnit { #[doc = "`DAY`"] Day = "DAY", #[doc = "`HOUR`"] Hour = "HOUR",
-        #[doc = "`MONTH`"] Month = "MONTH", }
+    impl ::std::convert::From<&str> for RegionType {
+        fn from(value: &str) -> Self {
+            match value {
+                "LC" => Self::Lc,
+                "RG" => Self::Rg,
+                "GL" => Self::Gl,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
     }
-    ::provider_core::open_enum! {
-        #[doc = "API users pay with `WALLET` (instant debit); `CARD` is Paystack."] pub
-        enum PaymentMethod { #[doc = "`WALLET`"] Wallet = "WALLET", #[doc = "`CARD`"]
-        Card = "CARD", #[doc = "`BANK_TRANSFER`"] BankTransfer = "BANK_TRANSFER", #[doc =
-        "`MOBILE_MONEY`"] MobileMoney = "MOBILE_MONEY", #[doc = "`APPLE_PAY`"] ApplePay =
-        "APPLE_PAY", }
+    impl ::std::convert::From<::std::string::String> for RegionType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
     }
-    ::provider_core::open_enum! {
-        #[doc = "The guides treat anything but `SUCCESS` as not (yet) done."] pub enum
-        PurchaseStatus { #[doc = "`SUCCESS`"] Success = "SUCCESS", #[doc = "`PENDING`"]
-        Pending = "PENDING", #[doc = "`PROCESSING`"] Processing = "PROCESSING", }
+    impl ::std::str::FromStr for RegionType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
     }
-    ::provider_core::open_enum! {
-        #[doc =
-        "The statuses the pages name. The my-esims page lists CREATED … SUSPENDED, the\nfetch-all guide shows GOT_RESOURCE, webhooks use ACTIVATED and IN_USE; others decode as\n`Unknown`.\n"]
-        pub enum EsimStatus { #[doc = "`CREATED`"] Created = "CREATED", #[doc =
-        "`GOT_RESOURCE`"] GotResource = "GOT_RESOURCE", #[doc = "`ACTIVE`"] Active =
-        "ACTIVE", #[doc = "`ACTIVATED`"] Activated = "ACTIVATED", #[doc = "`IN_USE`"]
-        InUse = "IN_USE", #[doc = "`PENDING`"] Pending = "PENDING", #[doc = "`EXPIRED`"]
-        Expired = "EXPIRED", #[doc = "`FAILED`"] Failed = "FAILED", #[doc =
-        "`CANCELLED`"] Cancelled = "CANCELLED", #[doc = "`SUSPENDED`"] Suspended =
-        "SUSPENDED", }
+    impl ::std::fmt::Display for RegionType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
     }
-    ::provider_core::open_enum! {
-        #[doc = "The eSIM profile's state at the SM-DP+ server."] pub enum SmdpStatus {
-        #[doc = "`RELEASED`"] Released = "RELEASED", #[doc = "`DOWNLOADED`"] Downloaded =
-        "DOWNLOADED", #[doc = "`INSTALLED`"] Installed = "INSTALLED", #[doc =
-        "`ENABLED`"] Enabled = "ENABLED", #[doc = "`DISABLED`"] Disabled = "DISABLED",
-        #[doc = "`DELETED`"] Deleted = "DELETED", }
+    impl ::serde::Serialize for RegionType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
     }
-    ::provider_core::open_enum! {
-        #[doc =
-        "`UNAUTHORIZED` 401, `FORBIDDEN` 403, `RATE_LIMIT_EXCEEDED` 429, `INVALID_PARAMETERS` 400,\n`INVALID_REGION_CODE` 400, `INVALID_PACKAGE_CODE` 400, `INSUFFICIENT_BALANCE` 400,\n`PACKAGE_UNAVAILABLE` 400, `ORDER_NOT_FOUND` 404, `DUPLICATE_ORDER` 409,\n`INTERNAL_ERROR` 500, `SERVICE_UNAVAILABLE` 503 (retry later): the error-handling\nguide's twelve. `PACKAGE_NOT_FOUND` is named only on the purchase page.\n"]
-        pub enum ErrorCode { #[doc = "`UNAUTHORIZED`"] Unauthorized = "UNAUTHORIZED",
-        #[doc = "`FORBIDDEN`"] Forbidden = "FORBIDDEN", #[doc = "`RATE_LIMIT_EXCEEDED`"]
-        RateLimitExceeded = "RATE_LIMIT_EXCEEDED", #[doc = "`INVALID_PARAMETERS`"]
-        InvalidParameters = "INVALID_PARAMETERS", #[doc = "`INVALID_REGION_CODE`"]
-        InvalidRegionCode = "INVALID_REGION_CODE", #[doc = "`INVALID_PACKAGE_CODE`"]
-        InvalidPackageCode = "INVALID_PACKAGE_CODE", #[doc = "`INSUFFICIENT_BALANCE`"]
-        InsufficientBalance = "INSUFFICIENT_BALANCE", #[doc = "`PACKAGE_UNAVAILABLE`"]
-        PackageUnavailable = "PACKAGE_UNAVAILABLE", #[doc = "`ORDER_NOT_FOUND`"]
-        OrderNotFound = "ORDER_NOT_FOUND", #[doc = "`DUPLICATE_ORDER`"] DuplicateOrder =
-        "DUPLICATE_ORDER", #[doc = "`INTERNAL_ERROR`"] InternalError = "INTERNAL_ERROR",
-        #[doc = "`SERVICE_UNAVAILABLE`"] ServiceUnavailable = "SERVICE_UNAVAILABLE",
-        #[doc = "`PACKAGE_NOT_FOUND`"] PackageNotFound = "PACKAGE_NOT_FOUND", }
+    impl<'de> ::serde::Deserialize<'de> for RegionType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
     }
-    ::provider_core::open_enum! {
-        #[doc =
-        "`esim.created` (details ready, 5–30 s after purchase), `esim.activated`,\n`esim.data_updated` (usage thresholds ~25/50/75/90/100 %), `esim.usage_updated`,\n`esim.suspended`, `esim.expired`, `esim.status_changed`, `esim.requeried`.\n"]
-        pub enum WebhookEventType { #[doc = "`esim.created`"] EsimCreated =
-        "esim.created", #[doc = "`esim.activated`"] EsimActivated = "esim.activated",
-        #[doc = "`esim.data_updated`"] EsimDataUpdated = "esim.data_updated", #[doc =
-        "`esim.usage_updated`"] EsimUsageUpdated = "esim.usage_updated", #[doc =
-        "`esim.suspended`"] EsimSuspended = "esim.suspended", #[doc = "`esim.expired`"]
-        EsimExpired = "esim.expired", #[doc = "`esim.status_changed`"] EsimStatusChanged
-        = "esim.status_changed", #[doc = "`esim.requeried`"] EsimRequeried =
-        "esim.requeried", }
+    ///`BASE` for a new eSIM, `TOPUP` for more data on an existing one.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum PackageType {
+        ///`BASE`
+        Base,
+        ///`TOPUP`
+        Topup,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl PackageType {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &["BASE", "TOPUP"];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Base => "BASE",
+                Self::Topup => "TOPUP",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for PackageType {
+        fn from(value: &str) -> Self {
+            match value {
+                "BASE" => Self::Base,
+                "TOPUP" => Self::Topup,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for PackageType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for PackageType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for PackageType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for PackageType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PackageType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    ///`DurationUnit` values known when the spec was written.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum DurationUnit {
+        ///`DAY`
+        Day,
+        ///`HOUR`
+        Hour,
+        ///`MONTH`
+        Month,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl DurationUnit {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &["DAY", "HOUR", "MONTH"];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Day => "DAY",
+                Self::Hour => "HOUR",
+                Self::Month => "MONTH",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for DurationUnit {
+        fn from(value: &str) -> Self {
+            match value {
+                "DAY" => Self::Day,
+                "HOUR" => Self::Hour,
+                "MONTH" => Self::Month,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for DurationUnit {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for DurationUnit {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for DurationUnit {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for DurationUnit {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DurationUnit {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    ///API users pay with `WALLET` (instant debit); `CARD` is Paystack.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum PaymentMethod {
+        ///`WALLET`
+        Wallet,
+        ///`CARD`
+        Card,
+        ///`BANK_TRANSFER`
+        BankTransfer,
+        ///`MOBILE_MONEY`
+        MobileMoney,
+        ///`APPLE_PAY`
+        ApplePay,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl PaymentMethod {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &[
+            "WALLET",
+            "CARD",
+            "BANK_TRANSFER",
+            "MOBILE_MONEY",
+            "APPLE_PAY",
+        ];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Wallet => "WALLET",
+                Self::Card => "CARD",
+                Self::BankTransfer => "BANK_TRANSFER",
+                Self::MobileMoney => "MOBILE_MONEY",
+                Self::ApplePay => "APPLE_PAY",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for PaymentMethod {
+        fn from(value: &str) -> Self {
+            match value {
+                "WALLET" => Self::Wallet,
+                "CARD" => Self::Card,
+                "BANK_TRANSFER" => Self::BankTransfer,
+                "MOBILE_MONEY" => Self::MobileMoney,
+                "APPLE_PAY" => Self::ApplePay,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for PaymentMethod {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for PaymentMethod {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for PaymentMethod {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for PaymentMethod {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PaymentMethod {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    ///The guides treat anything but `SUCCESS` as not (yet) done.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum PurchaseStatus {
+        ///`SUCCESS`
+        Success,
+        ///`PENDING`
+        Pending,
+        ///`PROCESSING`
+        Processing,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl PurchaseStatus {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &["SUCCESS", "PENDING", "PROCESSING"];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Success => "SUCCESS",
+                Self::Pending => "PENDING",
+                Self::Processing => "PROCESSING",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for PurchaseStatus {
+        fn from(value: &str) -> Self {
+            match value {
+                "SUCCESS" => Self::Success,
+                "PENDING" => Self::Pending,
+                "PROCESSING" => Self::Processing,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for PurchaseStatus {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for PurchaseStatus {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for PurchaseStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for PurchaseStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PurchaseStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    /**The statuses the pages name. The my-esims page lists CREATED … SUSPENDED, the
+fetch-all guide shows GOT_RESOURCE, webhooks use ACTIVATED and IN_USE; others decode as
+`Unknown`.
+*/
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum EsimStatus {
+        ///`CREATED`
+        Created,
+        ///`GOT_RESOURCE`
+        GotResource,
+        ///`ACTIVE`
+        Active,
+        ///`ACTIVATED`
+        Activated,
+        ///`IN_USE`
+        InUse,
+        ///`PENDING`
+        Pending,
+        ///`EXPIRED`
+        Expired,
+        ///`FAILED`
+        Failed,
+        ///`CANCELLED`
+        Cancelled,
+        ///`SUSPENDED`
+        Suspended,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl EsimStatus {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &[
+            "CREATED",
+            "GOT_RESOURCE",
+            "ACTIVE",
+            "ACTIVATED",
+            "IN_USE",
+            "PENDING",
+            "EXPIRED",
+            "FAILED",
+            "CANCELLED",
+            "SUSPENDED",
+        ];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Created => "CREATED",
+                Self::GotResource => "GOT_RESOURCE",
+                Self::Active => "ACTIVE",
+                Self::Activated => "ACTIVATED",
+                Self::InUse => "IN_USE",
+                Self::Pending => "PENDING",
+                Self::Expired => "EXPIRED",
+                Self::Failed => "FAILED",
+                Self::Cancelled => "CANCELLED",
+                Self::Suspended => "SUSPENDED",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for EsimStatus {
+        fn from(value: &str) -> Self {
+            match value {
+                "CREATED" => Self::Created,
+                "GOT_RESOURCE" => Self::GotResource,
+                "ACTIVE" => Self::Active,
+                "ACTIVATED" => Self::Activated,
+                "IN_USE" => Self::InUse,
+                "PENDING" => Self::Pending,
+                "EXPIRED" => Self::Expired,
+                "FAILED" => Self::Failed,
+                "CANCELLED" => Self::Cancelled,
+                "SUSPENDED" => Self::Suspended,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for EsimStatus {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for EsimStatus {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for EsimStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for EsimStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EsimStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    ///The eSIM profile's state at the SM-DP+ server.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum SmdpStatus {
+        ///`RELEASED`
+        Released,
+        ///`DOWNLOADED`
+        Downloaded,
+        ///`INSTALLED`
+        Installed,
+        ///`ENABLED`
+        Enabled,
+        ///`DISABLED`
+        Disabled,
+        ///`DELETED`
+        Deleted,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl SmdpStatus {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &[
+            "RELEASED",
+            "DOWNLOADED",
+            "INSTALLED",
+            "ENABLED",
+            "DISABLED",
+            "DELETED",
+        ];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Released => "RELEASED",
+                Self::Downloaded => "DOWNLOADED",
+                Self::Installed => "INSTALLED",
+                Self::Enabled => "ENABLED",
+                Self::Disabled => "DISABLED",
+                Self::Deleted => "DELETED",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for SmdpStatus {
+        fn from(value: &str) -> Self {
+            match value {
+                "RELEASED" => Self::Released,
+                "DOWNLOADED" => Self::Downloaded,
+                "INSTALLED" => Self::Installed,
+                "ENABLED" => Self::Enabled,
+                "DISABLED" => Self::Disabled,
+                "DELETED" => Self::Deleted,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for SmdpStatus {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for SmdpStatus {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for SmdpStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for SmdpStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SmdpStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    /**`UNAUTHORIZED` 401, `FORBIDDEN` 403, `RATE_LIMIT_EXCEEDED` 429, `INVALID_PARAMETERS` 400,
+`INVALID_REGION_CODE` 400, `INVALID_PACKAGE_CODE` 400, `INSUFFICIENT_BALANCE` 400,
+`PACKAGE_UNAVAILABLE` 400, `ORDER_NOT_FOUND` 404, `DUPLICATE_ORDER` 409,
+`INTERNAL_ERROR` 500, `SERVICE_UNAVAILABLE` 503 (retry later): the error-handling
+guide's twelve. `PACKAGE_NOT_FOUND` is named only on the purchase page.
+*/
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ErrorCode {
+        ///`UNAUTHORIZED`
+        Unauthorized,
+        ///`FORBIDDEN`
+        Forbidden,
+        ///`RATE_LIMIT_EXCEEDED`
+        RateLimitExceeded,
+        ///`INVALID_PARAMETERS`
+        InvalidParameters,
+        ///`INVALID_REGION_CODE`
+        InvalidRegionCode,
+        ///`INVALID_PACKAGE_CODE`
+        InvalidPackageCode,
+        ///`INSUFFICIENT_BALANCE`
+        InsufficientBalance,
+        ///`PACKAGE_UNAVAILABLE`
+        PackageUnavailable,
+        ///`ORDER_NOT_FOUND`
+        OrderNotFound,
+        ///`DUPLICATE_ORDER`
+        DuplicateOrder,
+        ///`INTERNAL_ERROR`
+        InternalError,
+        ///`SERVICE_UNAVAILABLE`
+        ServiceUnavailable,
+        ///`PACKAGE_NOT_FOUND`
+        PackageNotFound,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl ErrorCode {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &[
+            "UNAUTHORIZED",
+            "FORBIDDEN",
+            "RATE_LIMIT_EXCEEDED",
+            "INVALID_PARAMETERS",
+            "INVALID_REGION_CODE",
+            "INVALID_PACKAGE_CODE",
+            "INSUFFICIENT_BALANCE",
+            "PACKAGE_UNAVAILABLE",
+            "ORDER_NOT_FOUND",
+            "DUPLICATE_ORDER",
+            "INTERNAL_ERROR",
+            "SERVICE_UNAVAILABLE",
+            "PACKAGE_NOT_FOUND",
+        ];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Unauthorized => "UNAUTHORIZED",
+                Self::Forbidden => "FORBIDDEN",
+                Self::RateLimitExceeded => "RATE_LIMIT_EXCEEDED",
+                Self::InvalidParameters => "INVALID_PARAMETERS",
+                Self::InvalidRegionCode => "INVALID_REGION_CODE",
+                Self::InvalidPackageCode => "INVALID_PACKAGE_CODE",
+                Self::InsufficientBalance => "INSUFFICIENT_BALANCE",
+                Self::PackageUnavailable => "PACKAGE_UNAVAILABLE",
+                Self::OrderNotFound => "ORDER_NOT_FOUND",
+                Self::DuplicateOrder => "DUPLICATE_ORDER",
+                Self::InternalError => "INTERNAL_ERROR",
+                Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+                Self::PackageNotFound => "PACKAGE_NOT_FOUND",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for ErrorCode {
+        fn from(value: &str) -> Self {
+            match value {
+                "UNAUTHORIZED" => Self::Unauthorized,
+                "FORBIDDEN" => Self::Forbidden,
+                "RATE_LIMIT_EXCEEDED" => Self::RateLimitExceeded,
+                "INVALID_PARAMETERS" => Self::InvalidParameters,
+                "INVALID_REGION_CODE" => Self::InvalidRegionCode,
+                "INVALID_PACKAGE_CODE" => Self::InvalidPackageCode,
+                "INSUFFICIENT_BALANCE" => Self::InsufficientBalance,
+                "PACKAGE_UNAVAILABLE" => Self::PackageUnavailable,
+                "ORDER_NOT_FOUND" => Self::OrderNotFound,
+                "DUPLICATE_ORDER" => Self::DuplicateOrder,
+                "INTERNAL_ERROR" => Self::InternalError,
+                "SERVICE_UNAVAILABLE" => Self::ServiceUnavailable,
+                "PACKAGE_NOT_FOUND" => Self::PackageNotFound,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ErrorCode {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for ErrorCode {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for ErrorCode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for ErrorCode {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ErrorCode {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    /**`esim.created` (details ready, 5–30 s after purchase), `esim.activated`,
+`esim.data_updated` (usage thresholds ~25/50/75/90/100 %), `esim.usage_updated`,
+`esim.suspended`, `esim.expired`, `esim.status_changed`, `esim.requeried`.
+*/
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum WebhookEventType {
+        ///`esim.created`
+        EsimCreated,
+        ///`esim.activated`
+        EsimActivated,
+        ///`esim.data_updated`
+        EsimDataUpdated,
+        ///`esim.usage_updated`
+        EsimUsageUpdated,
+        ///`esim.suspended`
+        EsimSuspended,
+        ///`esim.expired`
+        EsimExpired,
+        ///`esim.status_changed`
+        EsimStatusChanged,
+        ///`esim.requeried`
+        EsimRequeried,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl WebhookEventType {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &[
+            "esim.created",
+            "esim.activated",
+            "esim.data_updated",
+            "esim.usage_updated",
+            "esim.suspended",
+            "esim.expired",
+            "esim.status_changed",
+            "esim.requeried",
+        ];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::EsimCreated => "esim.created",
+                Self::EsimActivated => "esim.activated",
+                Self::EsimDataUpdated => "esim.data_updated",
+                Self::EsimUsageUpdated => "esim.usage_updated",
+                Self::EsimSuspended => "esim.suspended",
+                Self::EsimExpired => "esim.expired",
+                Self::EsimStatusChanged => "esim.status_changed",
+                Self::EsimRequeried => "esim.requeried",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for WebhookEventType {
+        fn from(value: &str) -> Self {
+            match value {
+                "esim.created" => Self::EsimCreated,
+                "esim.activated" => Self::EsimActivated,
+                "esim.data_updated" => Self::EsimDataUpdated,
+                "esim.usage_updated" => Self::EsimUsageUpdated,
+                "esim.suspended" => Self::EsimSuspended,
+                "esim.expired" => Self::EsimExpired,
+                "esim.status_changed" => Self::EsimStatusChanged,
+                "esim.requeried" => Self::EsimRequeried,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for WebhookEventType {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for WebhookEventType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for WebhookEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for WebhookEventType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WebhookEventType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
     }
     ///`ErrorBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -4690,7 +5463,7 @@ let response = client.purchase_esim()
     /**The account's eSIMs, a page at a time
 
 Paginated by `page` (from 1) and `limit` (at most 100); the answer says `totalPages`.
-The facade's `my_esims` stream walks every page.
+`x-pagination` gives its builder `.stream(page_size)`, which walks every page.
 
 
 Sends a `GET` request to `/api/esim/my-esims`
@@ -5541,6 +6314,68 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+impl ::provider_core::paginate::Paged for types::EsimsPage {
+    type Item = types::Esim;
+    fn into_page(self) -> ::provider_core::paginate::Page<types::Esim> {
+        let total = ::provider_core::paginate::Total::reported(
+            self.total_pages.as_ref().map(|v| ::std::primitive::i64::from(*v)),
+            self.total.as_ref().map(|v| ::std::primitive::i64::from(*v)),
+        );
+        ::provider_core::paginate::Page {
+            items: self.esims,
+            total,
+        }
+    }
+}
+impl<'a> builder::GetMyEsims<'a> {
+    /** Every item of getMyEsims (GET /api/esim/my-esims), `page_size` at a time (`page` and `limit`) until the page count at `/totalPages`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Esim,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Esim,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::PageNumber::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::PageNumber,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<types::Esim>,
+        ::provider_core::Error<types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.page(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
 /// Base URLs from the spec's `servers`, by environment.
 pub mod servers {
     ///The `production` host named in the spec's `servers`.
@@ -5549,8 +6384,6 @@ pub mod servers {
 /// Operations the spec marks as taking no credential (`security: []`): the client sends
 /// none, so e.g. a token request does not first ask for a token.
 pub const ANONYMOUS_OPERATIONS: &[&str] = &["get_exchange_rate"];
-/// The provider's name (its spec's file name).
-pub const PROVIDER: &str = "vellosim";
 /// The provider's documented rate limits (the spec's `x-rate-limit`), which the client
 /// paces its calls against.
 pub const RATE_LIMITS: &[::provider_core::OperationLimit] = &[];
@@ -5636,3 +6469,26 @@ pub fn decode_component(
         },
     )
 }
+/// The paginated operations, as the spec's `x-pagination` declares them: their builders
+/// have `.stream(page_size)`; `esim --all` walks them.
+pub const LISTINGS: &[::provider_core::paginate::Listing] = &[
+    ::provider_core::paginate::Listing {
+        operation: "get_my_esims",
+        style: ::provider_core::paginate::Style::PageNumber,
+        items: "/esims",
+        total_pages: ::std::option::Option::Some("/totalPages"),
+        total_items: ::std::option::Option::Some("/total"),
+    },
+];
+/// This provider as its spec declares it: `esim`, the facade and the tests read it
+/// instead of keeping their own tables of providers.
+pub const PROVIDER: ::provider_core::Descriptor = ::provider_core::Descriptor {
+    name: "vellosim",
+    env_prefix: "VELLOSIM",
+    credential: ::provider_core::CredentialKind::ApiKey {
+        header: "X-API-Key",
+    },
+    sandbox_mount: "/vellosim",
+    listings: LISTINGS,
+    decode_component,
+};

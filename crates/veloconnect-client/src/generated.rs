@@ -7,18 +7,180 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ::provider_core::open_enum! {
-        #[doc = "`NetworkSpeed` values known when the spec was written."] pub enum
-        NetworkSpeed { #[doc = "`2G`"] V2G = "2G", #[doc = "`3G`"] V3G = "3G", #[doc =
-        "`4G`"] V4G = "4G", #[doc = "`5G`"] V5G = "5G", }
+    ///`NetworkSpeed` values known when the spec was written.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum NetworkSpeed {
+        ///`2G`
+        V2G,
+        ///`3G`
+        V3G,
+        ///`4G`
+        V4G,
+        ///`5G`
+        V5G,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
     }
-    ::provider_core::open_enum! {
-        #[doc =
-        "The eSIM profile's state; only `RELEASED` is seen, the others are the usual SM-DP+ states."]
-        pub enum ProfileStatus { #[doc = "`RELEASED`"] Released = "RELEASED", #[doc =
-        "`DOWNLOADED`"] Downloaded = "DOWNLOADED", #[doc = "`INSTALLED`"] Installed =
-        "INSTALLED", #[doc = "`ENABLED`"] Enabled = "ENABLED", #[doc = "`DISABLED`"]
-        Disabled = "DISABLED", #[doc = "`DELETED`"] Deleted = "DELETED", }
+    impl NetworkSpeed {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &["2G", "3G", "4G", "5G"];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::V2G => "2G",
+                Self::V3G => "3G",
+                Self::V4G => "4G",
+                Self::V5G => "5G",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for NetworkSpeed {
+        fn from(value: &str) -> Self {
+            match value {
+                "2G" => Self::V2G,
+                "3G" => Self::V3G,
+                "4G" => Self::V4G,
+                "5G" => Self::V5G,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for NetworkSpeed {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for NetworkSpeed {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for NetworkSpeed {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for NetworkSpeed {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for NetworkSpeed {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
+    }
+    ///The eSIM profile's state; only `RELEASED` is seen, the others are the usual SM-DP+ states.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ProfileStatus {
+        ///`RELEASED`
+        Released,
+        ///`DOWNLOADED`
+        Downloaded,
+        ///`INSTALLED`
+        Installed,
+        ///`ENABLED`
+        Enabled,
+        ///`DISABLED`
+        Disabled,
+        ///`DELETED`
+        Deleted,
+        /// A value this client did not know when it was generated, kept verbatim.
+        Unknown(::std::string::String),
+    }
+    impl ProfileStatus {
+        /// Every value the spec lists.
+        pub const KNOWN: &'static [&'static str] = &[
+            "RELEASED",
+            "DOWNLOADED",
+            "INSTALLED",
+            "ENABLED",
+            "DISABLED",
+            "DELETED",
+        ];
+        /// The value as the provider spells it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Released => "RELEASED",
+                Self::Downloaded => "DOWNLOADED",
+                Self::Installed => "INSTALLED",
+                Self::Enabled => "ENABLED",
+                Self::Disabled => "DISABLED",
+                Self::Deleted => "DELETED",
+                Self::Unknown(other) => other.as_str(),
+            }
+        }
+        /// `false` for a value outside the spec's list.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for ProfileStatus {
+        fn from(value: &str) -> Self {
+            match value {
+                "RELEASED" => Self::Released,
+                "DOWNLOADED" => Self::Downloaded,
+                "INSTALLED" => Self::Installed,
+                "ENABLED" => Self::Enabled,
+                "DISABLED" => Self::Disabled,
+                "DELETED" => Self::Deleted,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ProfileStatus {
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Unknown(_) => Self::Unknown(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::str::FromStr for ProfileStatus {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for ProfileStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for ProfileStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProfileStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(value))
+        }
     }
     ///`Area`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1485,7 +1647,7 @@ Choices:
   lists each with the reason it is not here. No path is guessed.
 - Hosts: `https://api.veloconnect.me` (the CPaaS documentation's curl) and `https://api.veloesim.com:2053` (api.md).
 - Auth: `Authorization: Apikey <key>` (api.md sends the literal word `Apikey`).
-- Lists are limit/offset with `{count, rows}` answers; the facade streams them.
+- Lists are limit/offset with `{count, rows}` answers; the builders stream them (`x-pagination`).
 - Errors are not documented at all: 4XX/5XX carry `ErrorBody`, any JSON object (non-JSON bodies come back as
   undecodable with their bytes).
 - getEsimTopUpPlans: api.md lists `planId` as mandatory, but its own curl and the apidog page send none; it is not a
@@ -2484,6 +2646,179 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+impl ::provider_core::paginate::Paged for types::PlansListResponse {
+    type Item = types::Plan;
+    fn into_page(self) -> ::provider_core::paginate::Page<types::Plan> {
+        let total = ::provider_core::paginate::Total::reported(
+            ::std::option::Option::None,
+            self.count.as_ref().map(|v| ::std::primitive::i64::from(*v)),
+        );
+        ::provider_core::paginate::Page {
+            items: self.rows,
+            total,
+        }
+    }
+}
+impl<'a> builder::GetAllPlans<'a> {
+    /** Every item of getAllPlans (GET /api/wholesale/plans), `page_size` at a time (`offset` and `limit`) until the item count at `/count`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Plan,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::Offset::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Plan,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::Offset::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::Offset,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<types::Plan>,
+        ::provider_core::Error<types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.offset(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
+impl ::provider_core::paginate::Paged for types::EsimsListResponse {
+    type Item = types::Esim;
+    fn into_page(self) -> ::provider_core::paginate::Page<types::Esim> {
+        let total = ::provider_core::paginate::Total::reported(
+            ::std::option::Option::None,
+            self.count.as_ref().map(|v| ::std::primitive::i64::from(*v)),
+        );
+        ::provider_core::paginate::Page {
+            items: self.rows,
+            total,
+        }
+    }
+}
+impl<'a> builder::GetAllEsims<'a> {
+    /** Every item of getAllEsims (GET /api/wholesale/esims), `page_size` at a time (`offset` and `limit`) until the item count at `/count`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Esim,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::Offset::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Esim,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::Offset::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::Offset,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<types::Esim>,
+        ::provider_core::Error<types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.offset(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
+impl<'a> builder::GetEsimTopUpPlans<'a> {
+    /** Every item of getEsimTopUpPlans (GET /api/wholesale/esims/{iccid}/top-up), `page_size` at a time (`offset` and `limit`) until the item count at `/count`,
+ fetched as the stream is read: at most one page is held. The other parameters set on
+ this builder apply to every page. A failed page is yielded as an error and ends the stream.*/
+    pub fn stream(
+        self,
+        page_size: u64,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Plan,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items(
+            ::provider_core::paginate::Offset::first(page_size),
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    /** Like `stream`, but once the first page has told the total, the remaining pages are
+ fetched `in_flight` at a time. Items still come in page order; at most `in_flight` pages
+ are held.*/
+    pub fn stream_concurrent(
+        self,
+        page_size: u64,
+        in_flight: usize,
+    ) -> impl ::provider_core::paginate::Stream<
+        Item = ::std::result::Result<
+            types::Plan,
+            ::provider_core::Error<types::ErrorBody>,
+        >,
+    > + 'a {
+        ::provider_core::paginate::items_concurrent(
+            ::provider_core::paginate::Offset::first(page_size),
+            in_flight,
+            move |cursor| self.clone().fetch_page(cursor),
+        )
+    }
+    async fn fetch_page(
+        self,
+        cursor: ::provider_core::paginate::Offset,
+    ) -> ::std::result::Result<
+        ::provider_core::paginate::Page<types::Plan>,
+        ::provider_core::Error<types::ErrorBody>,
+    > {
+        let (position, limit) = cursor.query();
+        let response = self.offset(position).limit(limit).send().await?;
+        Ok(::provider_core::paginate::Paged::into_page(response.into_inner()))
+    }
+}
 /// Base URLs from the spec's `servers`, by environment.
 pub mod servers {
     ///The `production` host named in the spec's `servers`.
@@ -2494,8 +2829,6 @@ pub mod servers {
 /// Operations the spec marks as taking no credential (`security: []`): the client sends
 /// none, so e.g. a token request does not first ask for a token.
 pub const ANONYMOUS_OPERATIONS: &[&str] = &[];
-/// The provider's name (its spec's file name).
-pub const PROVIDER: &str = "veloconnect";
 /// The provider's documented rate limits (the spec's `x-rate-limit`), which the client
 /// paces its calls against.
 pub const RATE_LIMITS: &[::provider_core::OperationLimit] = &[];
@@ -2543,3 +2876,40 @@ pub fn decode_component(
         },
     )
 }
+/// The paginated operations, as the spec's `x-pagination` declares them: their builders
+/// have `.stream(page_size)`; `esim --all` walks them.
+pub const LISTINGS: &[::provider_core::paginate::Listing] = &[
+    ::provider_core::paginate::Listing {
+        operation: "get_all_plans",
+        style: ::provider_core::paginate::Style::Offset,
+        items: "/rows",
+        total_pages: ::std::option::Option::None,
+        total_items: ::std::option::Option::Some("/count"),
+    },
+    ::provider_core::paginate::Listing {
+        operation: "get_all_esims",
+        style: ::provider_core::paginate::Style::Offset,
+        items: "/rows",
+        total_pages: ::std::option::Option::None,
+        total_items: ::std::option::Option::Some("/count"),
+    },
+    ::provider_core::paginate::Listing {
+        operation: "get_esim_top_up_plans",
+        style: ::provider_core::paginate::Style::Offset,
+        items: "/rows",
+        total_pages: ::std::option::Option::None,
+        total_items: ::std::option::Option::Some("/count"),
+    },
+];
+/// This provider as its spec declares it: `esim`, the facade and the tests read it
+/// instead of keeping their own tables of providers.
+pub const PROVIDER: ::provider_core::Descriptor = ::provider_core::Descriptor {
+    name: "veloconnect",
+    env_prefix: "VELOCONNECT",
+    credential: ::provider_core::CredentialKind::ApiKey {
+        header: "Authorization",
+    },
+    sandbox_mount: "/veloconnect",
+    listings: LISTINGS,
+    decode_component,
+};

@@ -23,7 +23,14 @@ pub mod operations {
             T: Into<Option<&'a ::std::vec::Vec<i64>>>,
         {
             if let Some(value) = value.into() {
-                Self(value.iter().fold(self.0, |when, v| when.query_param("areaIds", v.to_string())))
+                Self(
+                    value
+                        .iter()
+                        .fold(
+                            self.0,
+                            |when, v| when.query_param("areaIds", v.to_string()),
+                        ),
+                )
             } else {
                 Self(self.0.query_param_missing("areaIds"))
             }
@@ -33,7 +40,14 @@ pub mod operations {
             T: Into<Option<&'a ::std::vec::Vec<::std::string::String>>>,
         {
             if let Some(value) = value.into() {
-                Self(value.iter().fold(self.0, |when, v| when.query_param("areaNames", v.to_string())))
+                Self(
+                    value
+                        .iter()
+                        .fold(
+                            self.0,
+                            |when, v| when.query_param("areaNames", v.to_string()),
+                        ),
+                )
             } else {
                 Self(self.0.query_param_missing("areaNames"))
             }
@@ -43,7 +57,14 @@ pub mod operations {
             T: Into<Option<&'a ::std::vec::Vec<::std::string::String>>>,
         {
             if let Some(value) = value.into() {
-                Self(value.iter().fold(self.0, |when, v| when.query_param("areaRegions", v.to_string())))
+                Self(
+                    value
+                        .iter()
+                        .fold(
+                            self.0,
+                            |when, v| when.query_param("areaRegions", v.to_string()),
+                        ),
+                )
             } else {
                 Self(self.0.query_param_missing("areaRegions"))
             }

@@ -5,7 +5,18 @@
 
 extern crate self as veloconnect_client;
 
-provider_core::include_generated!();
+// Generated from the spec; rustfmt leaves them as `cargo xtask regen` wrote them.
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, unused_imports)]
+mod generated;
+pub use generated::*;
+
+/// Matchers and responders for every operation, generated from the spec.
+#[cfg(feature = "httpmock")]
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, unused_imports)]
+#[path = "generated_httpmock.rs"]
+pub mod mock;
 
 pub use provider_core::{BuildError, ClientConfig, RetryPolicy, units::DataVolume};
 
@@ -21,7 +32,7 @@ impl Client {
     }
 }
 
-provider_core::connect_client!(Client, PROVIDER, ANONYMOUS_OPERATIONS, RATE_LIMITS);
+provider_core::connect_client!(Client, PROVIDER.name, ANONYMOUS_OPERATIONS, RATE_LIMITS);
 
 impl types::Plan {
     /// The plan's data (`dataAmount` counts decimal megabytes: 1000 is 10^9 bytes).

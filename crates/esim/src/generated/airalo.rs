@@ -2285,3 +2285,43 @@ impl CliCommand {
         }
     }
 }
+/// Every callback goes to the `esim` crate's `Printer`. progenitor calls the `list_*`
+/// ones only for dropshot-style paginated operations, which no provider has (`--all`
+/// walks the `x-pagination` listings instead).
+impl<P: crate::output::Printer + ?Sized> CliConfig for &P {
+    fn success_item<T>(&self, value: &::progenitor_client::ResponseValue<T>)
+    where
+        T: ::serde::Serialize + ::std::fmt::Debug,
+    {
+        (**self).success(value.as_ref());
+    }
+    fn success_no_item(&self, value: &::progenitor_client::ResponseValue<()>) {
+        (**self).success_without_body(value.status());
+    }
+    fn error<T>(&self, value: &::progenitor_client::Error<T>)
+    where
+        T: ::serde::Serialize + ::std::fmt::Debug,
+    {
+        (**self).failure(value);
+    }
+    fn list_start<T>(&self)
+    where
+        T: ::serde::Serialize + ::std::fmt::Debug,
+    {}
+    fn list_item<T>(&self, value: &T)
+    where
+        T: ::serde::Serialize + ::std::fmt::Debug,
+    {
+        (**self).success(value);
+    }
+    fn list_end_success<T>(&self)
+    where
+        T: ::serde::Serialize + ::std::fmt::Debug,
+    {}
+    fn list_end_error<T>(&self, value: &::progenitor_client::Error<T>)
+    where
+        T: ::serde::Serialize + ::std::fmt::Debug,
+    {
+        (**self).failure(value);
+    }
+}

@@ -188,7 +188,7 @@ impl<T: CliConfig> Cli<T> {
                     .help("Only eSIMs in this status."),
             )
             .about(
-                "The account's eSIMs, a page at a time.\n\nPaginated by `page` (from 1) and `limit` (at most 100); the answer says `totalPages`.\nThe facade's `my_esims` stream walks every page.\n",
+                "The account's eSIMs, a page at a time.\n\nPaginated by `page` (from 1) and `limit` (at most 100); the answer says `totalPages`.\n`x-pagination` gives its builder `.stream(page_size)`, which walks every page.\n",
             )
     }
     pub fn cli_get_esim() -> ::clap::Command {
@@ -560,5 +560,45 @@ impl CliCommand {
             CliCommand::GetExchangeRate => "get_exchange_rate",
             CliCommand::GetWalletBalance => "get_wallet_balance",
         }
+    }
+}
+/// Every callback goes to the `esim` crate's `Printer`. progenitor calls the `list_*`
+/// ones only for dropshot-style paginated operations, which no provider has (`--all`
+/// walks the `x-pagination` listings instead).
+impl<P: crate::output::Printer + ?Sized> CliConfig for &P {
+    fn success_item<T>(&self, value: &::progenitor_client::ResponseValue<T>)
+    where
+        T: ::serde::Serialize + ::std::fmt::Debug,
+    {
+        (**self).success(value.as_ref());
+    }
+    fn success_no_item(&self, value: &::progenitor_client::ResponseValue<()>) {
+        (**self).success_without_body(value.status());
+    }
+    fn error<T>(&self, value: &::progenitor_client::Error<T>)
+    where
+        T: ::serde::Serialize + ::std::fmt::Debug,
+    {
+        (**self).failure(value);
+    }
+    fn list_start<T>(&self)
+    where
+        T: ::serde::Serialize + ::std::fmt::Debug,
+    {}
+    fn list_item<T>(&self, value: &T)
+    where
+        T: ::serde::Serialize + ::std::fmt::Debug,
+    {
+        (**self).success(value);
+    }
+    fn list_end_success<T>(&self)
+    where
+        T: ::serde::Serialize + ::std::fmt::Debug,
+    {}
+    fn list_end_error<T>(&self, value: &::progenitor_client::Error<T>)
+    where
+        T: ::serde::Serialize + ::std::fmt::Debug,
+    {
+        (**self).failure(value);
     }
 }

@@ -28,25 +28,24 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("area-ids")
                     .long("area-ids")
-                    .value_parser(::clap::value_parser!(i64)).action(::clap::ArgAction::Append)
+                    .value_parser(::clap::value_parser!(i64))
+                    .action(::clap::ArgAction::Append)
                     .required(false)
                     .help("Only plans covering these area ids."),
             )
             .arg(
                 ::clap::Arg::new("area-names")
                     .long("area-names")
-                    .value_parser(
-                        ::clap::value_parser!(::std::string::String)).action(::clap::ArgAction::Append,
-                    )
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .action(::clap::ArgAction::Append)
                     .required(false)
                     .help("Case-insensitive partial match on area names."),
             )
             .arg(
                 ::clap::Arg::new("area-regions")
                     .long("area-regions")
-                    .value_parser(
-                        ::clap::value_parser!(::std::string::String)).action(::clap::ArgAction::Append,
-                    )
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .action(::clap::ArgAction::Append)
                     .required(false)
                     .help("Case-insensitive partial match on area regions."),
             )
@@ -226,16 +225,21 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.get_all_plans();
-        if let Some(value) = matches.get_many::<i64>("area-ids").map(|values| values.cloned().collect::<::std::vec::Vec<_>>()) {
+        if let Some(value) = matches
+            .get_many::<i64>("area-ids")
+            .map(|values| values.cloned().collect::<::std::vec::Vec<_>>())
+        {
             request = request.area_ids(value.clone());
         }
         if let Some(value) = matches
-            .get_many::<::std::string::String>("area-names").map(|values| values.cloned().collect::<::std::vec::Vec<_>>())
+            .get_many::<::std::string::String>("area-names")
+            .map(|values| values.cloned().collect::<::std::vec::Vec<_>>())
         {
             request = request.area_names(value.clone());
         }
         if let Some(value) = matches
-            .get_many::<::std::string::String>("area-regions").map(|values| values.cloned().collect::<::std::vec::Vec<_>>())
+            .get_many::<::std::string::String>("area-regions")
+            .map(|values| values.cloned().collect::<::std::vec::Vec<_>>())
         {
             request = request.area_regions(value.clone());
         }
@@ -546,5 +550,45 @@ impl CliCommand {
             CliCommand::GetEsimTopUpPlans => "get_esim_top_up_plans",
             CliCommand::TopUpEsim => "top_up_esim",
         }
+    }
+}
+/// Every callback goes to the `esim` crate's `Printer`. progenitor calls the `list_*`
+/// ones only for dropshot-style paginated operations, which no provider has (`--all`
+/// walks the `x-pagination` listings instead).
+impl<P: crate::output::Printer + ?Sized> CliConfig for &P {
+    fn success_item<T>(&self, value: &::progenitor_client::ResponseValue<T>)
+    where
+        T: ::serde::Serialize + ::std::fmt::Debug,
+    {
+        (**self).success(value.as_ref());
+    }
+    fn success_no_item(&self, value: &::progenitor_client::ResponseValue<()>) {
+        (**self).success_without_body(value.status());
+    }
+    fn error<T>(&self, value: &::progenitor_client::Error<T>)
+    where
+        T: ::serde::Serialize + ::std::fmt::Debug,
+    {
+        (**self).failure(value);
+    }
+    fn list_start<T>(&self)
+    where
+        T: ::serde::Serialize + ::std::fmt::Debug,
+    {}
+    fn list_item<T>(&self, value: &T)
+    where
+        T: ::serde::Serialize + ::std::fmt::Debug,
+    {
+        (**self).success(value);
+    }
+    fn list_end_success<T>(&self)
+    where
+        T: ::serde::Serialize + ::std::fmt::Debug,
+    {}
+    fn list_end_error<T>(&self, value: &::progenitor_client::Error<T>)
+    where
+        T: ::serde::Serialize + ::std::fmt::Debug,
+    {
+        (**self).failure(value);
     }
 }

@@ -1,15 +1,19 @@
-//! Lazily paged listings as a `Stream` of items.
+//! Pagination, declared once per listing in its spec (`x-pagination`) and generated from
+//! there: each listing's builder gets `.stream(page_size)` and
+//! `.stream_concurrent(page_size, in_flight)` over [`items`] and [`items_concurrent`], its
+//! response type implements [`Paged`], and each client crate lists its listings in a
+//! `LISTINGS` table of [`Listing`]s (what `esim --all` walks).
 //!
-//! A provider's pagination is described by a [`Cursor`]: how to ask for the first page and
-//! how to move on once a page has told us its size and the total. Page/limit APIs that
-//! report a page count (Vellosim's `totalPages`, Airalo's `meta.last_page`) and limit/offset
-//! APIs that report an item count (VeloConnect's `{count, rows}`) are the two cursors here;
-//! [`items`] is the one stream they share.
+//! A provider's pagination is a [`Cursor`]: how to ask for the first page and how to move on
+//! once a page has told us its size and the total. Page/limit APIs that report a page count
+//! (Vellosim's `totalPages`, Airalo's `meta.last_page`) and limit/offset APIs that report an
+//! item count (VeloConnect's `{count, rows}`) are the two cursors here.
 
 use std::collections::VecDeque;
 use std::future::Future;
 
-use futures::Stream;
+pub use futures::Stream;
+use serde_json::Value;
 
 /// What a page says about the whole listing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +43,65 @@ impl Total {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: Total,
+}
+
+/// A response that is one page of a listing. Generated for each `x-pagination` response.
+pub trait Paged {
+    type Item;
+
+    /// The page's items and what it says about the total.
+    fn into_page(self) -> Page<Self::Item>;
+}
+
+/// How a listing is paged: the query parameters its requests take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// `page` (from 1) and `limit`: [`PageNumber`].
+    PageNumber,
+    /// `offset` (from 0) and `limit`: [`Offset`].
+    Offset,
+}
+
+/// One paginated operation as its spec's `x-pagination` declares it, for code that reads
+/// responses as JSON (the `esim` CLI). Each client crate generates a `LISTINGS` table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Listing {
+    /// progenitor's method name (`get_my_esims`), as in `OperationInfo::operation_id`.
+    pub operation: &'static str,
+    pub style: Style,
+    /// JSON pointer to the page's items (`/esims`).
+    pub items: &'static str,
+    /// JSON pointer to the number of pages, if the page says it (`/totalPages`).
+    pub total_pages: Option<&'static str>,
+    /// JSON pointer to the number of items, if the page says it (`/total`).
+    pub total_items: Option<&'static str>,
+}
+
+impl Listing {
+    /// The entry for `operation` in a generated `LISTINGS` table.
+    pub fn find(listings: &'static [Listing], operation: &str) -> Option<&'static Listing> {
+        listings.iter().find(|l| l.operation == operation)
+    }
+
+    /// The items of a page decoded as JSON: an array, or an object keyed by position (Airalo
+    /// sends later catalogue pages so); none when the pointer finds neither.
+    pub fn items_of(&self, page: &Value) -> Vec<Value> {
+        match page.pointer(self.items) {
+            Some(Value::Array(items)) => items.clone(),
+            Some(Value::Object(by_position)) => {
+                let mut entries: Vec<(&String, &Value)> = by_position.iter().collect();
+                entries.sort_by_key(|(key, _)| key.parse::<u64>().unwrap_or(u64::MAX));
+                entries.into_iter().map(|(_, item)| item.clone()).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// What a page decoded as JSON says about the total, by the rule of [`Total::reported`].
+    pub fn total_of(&self, page: &Value) -> Total {
+        let count = |pointer: Option<&str>| pointer.and_then(|p| page.pointer(p)).and_then(Value::as_i64);
+        Total::reported(count(self.total_pages), count(self.total_items))
+    }
 }
 
 /// Where the next request starts.
@@ -307,5 +370,31 @@ mod tests {
         assert_eq!(Offset { offset: 100, limit: 50 }.next(20, Total::Items(120)), None);
         assert_eq!(c.next(0, Total::Items(120)), None);
         assert_eq!(c.next(50, Total::Unknown).map(|c| c.offset), Some(50));
+    }
+
+    #[test]
+    fn a_listing_reads_items_and_totals_from_json_pages() {
+        let airalo = Listing {
+            operation: "get_packages",
+            style: Style::PageNumber,
+            items: "/data",
+            total_pages: Some("/meta/last_page"),
+            total_items: None,
+        };
+        let page = serde_json::json!({"data": {"10": "c", "2": "b", "1": "a"}, "meta": {"last_page": 3}});
+        assert_eq!(airalo.items_of(&page), ["a", "b", "c"]);
+        assert_eq!(airalo.total_of(&page), Total::Pages(3));
+        let veloconnect = Listing {
+            operation: "get_all_plans",
+            style: Style::Offset,
+            items: "/rows",
+            total_pages: None,
+            total_items: Some("/count"),
+        };
+        let page = serde_json::json!({"rows": [1, 2], "count": 7});
+        assert_eq!(veloconnect.items_of(&page).len(), 2);
+        assert_eq!(veloconnect.total_of(&page), Total::Items(7));
+        assert_eq!(veloconnect.total_of(&serde_json::json!({"rows": []})), Total::Unknown);
+        assert!(Listing::find(&[], "get_all_plans").is_none());
     }
 }

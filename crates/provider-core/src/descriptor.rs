@@ -1,0 +1,82 @@
+//! What tools need to know about a provider, generated from its spec into each client crate
+//! as `PROVIDER`: `esim`, the facade and the tests read it instead of keeping their own
+//! tables of providers.
+
+use crate::paginate::Listing;
+
+/// One provider, as its spec declares it.
+#[derive(Clone, Copy, Debug)]
+pub struct Descriptor {
+    /// The spec's file stem (`specs/vellosim.yaml`): the CLI's provider name.
+    pub name: &'static str,
+    /// Prefix of the environment variables a tool reads (`VELLOSIM` → `VELLOSIM_API_KEY`).
+    pub env_prefix: &'static str,
+    pub credential: CredentialKind,
+    /// Where the local sandbox serves this provider: `/<name>` plus the production server's
+    /// path, so the client's paths follow unchanged.
+    pub sandbox_mount: &'static str,
+    /// The paginated operations (`x-pagination`).
+    pub listings: &'static [Listing],
+    pub decode_component: DecodeComponent,
+}
+
+/// Decodes a response body as the type generated for the component schema `name`, the way
+/// the client does; `None` when the spec has no such schema (the generated
+/// `decode_component`).
+pub type DecodeComponent = fn(name: &str, body: &[u8]) -> Option<Result<(), serde_json::Error>>;
+
+/// How a client authenticates, from the spec's security scheme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CredentialKind {
+    /// A key sent in this header on every request.
+    ApiKey { header: &'static str },
+    /// A client id and secret exchanged at `token_path` for a bearer token found at
+    /// `token_pointer` (a JSON pointer) in the answer.
+    ClientCredentials {
+        token_path: &'static str,
+        token_pointer: &'static str,
+    },
+}
+
+impl Descriptor {
+    /// The environment variables holding the credential (`AIRALO_CLIENT_ID`, …).
+    pub fn credential_variables(&self) -> Vec<String> {
+        let names: &[&str] = match self.credential {
+            CredentialKind::ApiKey { .. } => &["API_KEY"],
+            CredentialKind::ClientCredentials { .. } => &["CLIENT_ID", "CLIENT_SECRET"],
+        };
+        names.iter().map(|n| format!("{}_{n}", self.env_prefix)).collect()
+    }
+
+    /// The environment variable that points a client at another host (`AIRALO_BASE_URL`).
+    pub fn base_url_variable(&self) -> String {
+        format!("{}_BASE_URL", self.env_prefix)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variables_follow_the_prefix_and_the_credential_kind() {
+        let demo = Descriptor {
+            name: "demo",
+            env_prefix: "DEMO",
+            credential: CredentialKind::ClientCredentials {
+                token_path: "/token",
+                token_pointer: "/data/access_token",
+            },
+            sandbox_mount: "/demo",
+            listings: &[],
+            decode_component: |_, _| None,
+        };
+        assert_eq!(demo.credential_variables(), ["DEMO_CLIENT_ID", "DEMO_CLIENT_SECRET"]);
+        assert_eq!(demo.base_url_variable(), "DEMO_BASE_URL");
+        let keyed = Descriptor {
+            credential: CredentialKind::ApiKey { header: "x-api-key" },
+            ..demo
+        };
+        assert_eq!(keyed.credential_variables(), ["DEMO_API_KEY"]);
+    }
+}
