@@ -30,7 +30,7 @@ impl Background {
         stdout.read_line(&mut first_line)?;
         let origin = first_line.trim().to_owned();
         anyhow::ensure!(
-            origin.starts_with("http://"),
+            origin.starts_with("http://") || origin.starts_with("https://"),
             "{} printed {origin:?} instead of its address",
             program.display()
         );

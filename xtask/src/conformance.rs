@@ -4,13 +4,14 @@
 //! response against the spec: status documented, content type, headers, body schema, and
 //! never a 5xx.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, bail};
 
 use crate::background::{self, Background};
 use crate::spec::{Credential, Spec};
+use crate::tools;
 
 /// schemathesis and the generator under it, pinned together: the check must not change
 /// because PyPI did.
@@ -28,7 +29,7 @@ const EXAMPLES: &str = "25";
 
 pub fn conformance(root: &Path) -> anyhow::Result<()> {
     let work = background::target_dir(root)?.join("conformance");
-    let schemathesis = install(&work)?;
+    let schemathesis = tools::venv(&work.join("venv"), &PACKAGES)?.join("bin/schemathesis");
     let sandbox = Background::start(&background::build(root, "sandbox", "sandbox")?, &[])?;
     let mut failed = Vec::new();
     for spec in Spec::load_all(root)? {
@@ -82,30 +83,9 @@ pub fn conformance(root: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A venv with the pinned schemathesis, made once.
-fn install(work: &Path) -> anyhow::Result<PathBuf> {
-    let venv = work.join("venv");
-    let bin = venv.join("bin/schemathesis");
-    if bin.exists() {
-        return Ok(bin);
-    }
-    std::fs::create_dir_all(work)?;
-    run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-    run(Command::new(venv.join("bin/pip"))
-        .args(["install", "--quiet", "--disable-pip-version-check"])
-        .args(PACKAGES))?;
-    Ok(bin)
-}
-
-fn run(command: &mut Command) -> anyhow::Result<()> {
-    let status = command.status().with_context(|| format!("starting {command:?}"))?;
-    anyhow::ensure!(status.success(), "{command:?} failed ({status})");
-    Ok(())
-}
-
 /// `(base URL, credential)` of `provider` from the sandbox's announcement
 /// (`  vellosim     http://127.0.0.1:PORT/vellosim  X-API-Key: …`).
-fn announced<'a>(sandbox: &'a Background, provider: &str) -> anyhow::Result<(&'a str, &'a str)> {
+pub(crate) fn announced<'a>(sandbox: &'a Background, provider: &str) -> anyhow::Result<(&'a str, &'a str)> {
     sandbox
         .announced
         .iter()

@@ -34,6 +34,9 @@ struct Entry {
     operation_id: Option<String>,
     /// Why it is not in the spec.
     missing: Option<String>,
+    /// The evidence, when it is not the provider's documentation (an official SDK, a
+    /// sister brand): listed under the table so a reader knows which operations rest on it.
+    source: Option<String>,
 }
 
 pub fn coverage(root: &Path) -> anyhow::Result<()> {
@@ -51,6 +54,7 @@ pub fn coverage(root: &Path) -> anyhow::Result<()> {
         "provider", "documented", "specced", "missing"
     );
     let mut gaps = Vec::new();
+    let mut sourced = Vec::new();
     for name in names {
         let spec = specs.iter().find(|s| s.name == name);
         let Some(provider) = ledger.provider.get(name) else {
@@ -68,6 +72,9 @@ pub fn coverage(root: &Path) -> anyhow::Result<()> {
             match (&entry.operation_id, &entry.missing) {
                 (Some(id), None) if specced.contains(id) => {
                     covered.insert(id.clone());
+                    if let Some(source) = &entry.source {
+                        sourced.push(format!("  {name}: {id} — {source}"));
+                    }
                 }
                 (Some(id), None) => problems.push(format!(
                     "{name}: ledger entry {:?} names operation {id}, which no spec has",
@@ -92,6 +99,12 @@ pub fn coverage(root: &Path) -> anyhow::Result<()> {
             provider.operation.len() - missing,
             provider.docs
         );
+    }
+    if !sourced.is_empty() {
+        println!("\nSpecced from evidence other than the documentation:");
+        for line in sourced {
+            println!("{line}");
+        }
     }
     if !gaps.is_empty() {
         println!("\nNot in the specs:");

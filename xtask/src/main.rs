@@ -11,14 +11,16 @@ mod lint;
 mod mend;
 mod pagination;
 mod rate_limits;
+mod sdk_conformance;
 mod spec;
 mod spec_lint;
+mod tools;
 mod tour;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | coverage | conformance | spec-lint | tour | fleet [N] | compile-cost [--no-peer]>";
+const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | coverage | conformance | sdk-conformance | spec-lint | tour | fleet [N] | compile-cost [--no-peer]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
         ["lint"] => lint_all(&workspace_root()),
         ["coverage"] => coverage::coverage(&workspace_root()),
         ["conformance"] => conformance::conformance(&workspace_root()),
+        ["sdk-conformance"] => sdk_conformance::sdk_conformance(&workspace_root()),
         ["spec-lint"] => spec_lint::spec_lint(&workspace_root()),
         ["fleet"] => fleet::fleet(&workspace_root(), "50"),
         ["fleet", processes] => fleet::fleet(&workspace_root(), processes),

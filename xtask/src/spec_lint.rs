@@ -7,9 +7,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
 use crate::spec::Spec;
+use crate::tools;
 
 const SPEC_VALIDATOR: &str = "openapi-spec-validator==0.9.0";
 const REDOCLY: &str = "@redocly/cli@2.77.0";
@@ -17,8 +18,8 @@ const REDOCLY: &str = "@redocly/cli@2.77.0";
 pub fn spec_lint(root: &Path) -> anyhow::Result<()> {
     let work = crate::background::target_dir(root)?.join("spec-lint");
     let specs: Vec<PathBuf> = Spec::load_all(root)?.into_iter().map(|s| s.path).collect();
-    let validator = python_tool(&work, SPEC_VALIDATOR, "openapi-spec-validator")?;
-    let redocly = npm_tool(&work, REDOCLY, "redocly")?;
+    let validator = tools::venv(&work.join("venv"), &[SPEC_VALIDATOR])?.join("bin/openapi-spec-validator");
+    let redocly = tools::npm(&work.join("node"), &[REDOCLY])?.join(".bin/redocly");
     let mut failed = Vec::new();
     for spec in &specs {
         let shown = spec.strip_prefix(root).unwrap_or(spec).display().to_string();
@@ -42,38 +43,5 @@ pub fn spec_lint(root: &Path) -> anyhow::Result<()> {
         "spec-lint: {} specs valid for openapi-spec-validator and Redocly (0 errors)",
         specs.len()
     );
-    Ok(())
-}
-
-/// `bin` from the pinned PyPI `package`, in a venv made once.
-fn python_tool(work: &Path, package: &str, bin: &str) -> anyhow::Result<PathBuf> {
-    let venv = work.join("venv");
-    let path = venv.join("bin").join(bin);
-    if !path.exists() {
-        println!("installing {package} from PyPI into {}", venv.display());
-        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-        run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", "--disable-pip-version-check", package]))?;
-    }
-    Ok(path)
-}
-
-/// `bin` from the pinned npm `package`, installed once.
-fn npm_tool(work: &Path, package: &str, bin: &str) -> anyhow::Result<PathBuf> {
-    let prefix = work.join("node");
-    let path = prefix.join("node_modules/.bin").join(bin);
-    if !path.exists() {
-        println!("installing {package} from npm into {}", prefix.display());
-        std::fs::create_dir_all(&prefix)?;
-        run(Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix"])
-            .arg(&prefix)
-            .arg(package))?;
-    }
-    Ok(path)
-}
-
-fn run(command: &mut Command) -> anyhow::Result<()> {
-    let status = command.status().with_context(|| format!("running {command:?}"))?;
-    anyhow::ensure!(status.success(), "{command:?} failed ({status})");
     Ok(())
 }

@@ -111,6 +111,23 @@ impl Package {
     }
 }
 
+impl crate::types::AirmoneyVouchersResponse {
+    /// The vouchers created, from either shape Airalo's SDK READMEs show for `data`: one
+    /// voucher, or a list of lists of them. Entries that are not vouchers are skipped.
+    pub fn vouchers(&self) -> Vec<crate::types::AirmoneyVoucher> {
+        fn collect(value: &serde_json::Value, out: &mut Vec<crate::types::AirmoneyVoucher>) {
+            match value {
+                serde_json::Value::Array(items) => items.iter().for_each(|item| collect(item, out)),
+                serde_json::Value::Object(_) => out.extend(serde_json::from_value(value.clone()).ok()),
+                _ => {}
+            }
+        }
+        let mut vouchers = Vec::new();
+        collect(&self.data, &mut vouchers);
+        vouchers
+    }
+}
+
 impl crate::types::BalanceResponse {
     /// The balances, when `data` holds them (Airalo sends `[]` when the account has none).
     pub fn balances(&self) -> Option<crate::types::BalanceData> {

@@ -1280,6 +1280,61 @@ the list because it would clash with the open enum's catch-all: it decodes as
             Ok(Self::from(value))
         }
     }
+    ///`AirmoneyVoucher`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct AirmoneyVoucher {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<::provider_core::LenientInt>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::provider_core::Timestamp>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_paid: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage_limit: ::std::option::Option<::provider_core::LenientInt>,
+    }
+    impl AirmoneyVoucher {
+        pub fn builder() -> builder::AirmoneyVoucher {
+            Default::default()
+        }
+    }
+    ///`AirmoneyVoucherRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AirmoneyVoucherRequest {
+        ///Credit per redemption, 1 to 100000.
+        pub amount: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_paid: ::std::option::Option<bool>,
+        ///Number of codes, 1 to 100.
+        pub quantity: i64,
+        ///How many times each code can be redeemed, 1 to 100000.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage_limit: ::std::option::Option<i64>,
+        ///Your own code (at most 255 characters); `quantity` must then be 1. Generated when left out.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub voucher_code: ::std::option::Option<::std::string::String>,
+    }
+    impl AirmoneyVoucherRequest {
+        pub fn builder() -> builder::AirmoneyVoucherRequest {
+            Default::default()
+        }
+    }
+    ///`AirmoneyVouchersResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AirmoneyVouchersResponse {
+        ///One `AirmoneyVoucher`, or a list of lists of them (see the operation).
+        pub data: ::serde_json::Value,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub meta: ::std::option::Option<Meta>,
+    }
+    impl AirmoneyVouchersResponse {
+        pub fn builder() -> builder::AirmoneyVouchersResponse {
+            Default::default()
+        }
+    }
     ///APN settings per platform.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Apn {
@@ -1734,6 +1789,49 @@ request; 53 unexpected error; 73 eSIM recycled (can no longer be used or topped 
     }
     impl EsimVouchersResponse {
         pub fn builder() -> builder::EsimVouchersResponse {
+            Default::default()
+        }
+    }
+    ///`ExchangeRate`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ExchangeRate {
+        ///Always `USD`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub from: ::std::option::Option<::std::string::String>,
+        ///The mid-market rate, a decimal number written as a string (`"0.80433592"`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mid: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub to: ::std::option::Option<::std::string::String>,
+    }
+    impl ExchangeRate {
+        pub fn builder() -> builder::ExchangeRate {
+            Default::default()
+        }
+    }
+    ///`ExchangeRates`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ExchangeRates {
+        ///`YYYY-MM-DD`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub date: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub rates: ::std::vec::Vec<ExchangeRate>,
+    }
+    impl ExchangeRates {
+        pub fn builder() -> builder::ExchangeRates {
+            Default::default()
+        }
+    }
+    ///`ExchangeRatesResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExchangeRatesResponse {
+        pub data: ExchangeRates,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub meta: ::std::option::Option<Meta>,
+    }
+    impl ExchangeRatesResponse {
+        pub fn builder() -> builder::ExchangeRatesResponse {
             Default::default()
         }
     }
@@ -2479,6 +2577,23 @@ answers and strings in the list variant; discount pricing adds the discount fiel
             Default::default()
         }
     }
+    ///`PackageOverridesResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PackageOverridesResponse {
+        ///The overrides; their shape is not public.
+        pub data: ::std::vec::Vec<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub links: ::std::option::Option<PaginationLinks>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub meta: ::std::option::Option<PaginationMeta>,
+    }
+    impl PackageOverridesResponse {
+        pub fn builder() -> builder::PackageOverridesResponse {
+            Default::default()
+        }
+    }
     /**The countries and regions of one page. Normally an array; the `page` parameter's text
 says pages ≥ 2 may instead be an object keyed by the country's index in the full list
 (numeric strings). Both forms are accepted.
@@ -3160,6 +3275,327 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
     }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct AirmoneyVoucher {
+            amount: ::std::result::Result<
+                ::std::option::Option<::provider_core::LenientInt>,
+                ::std::string::String,
+            >,
+            code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::provider_core::Timestamp>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            is_paid: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            usage_limit: ::std::result::Result<
+                ::std::option::Option<::provider_core::LenientInt>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AirmoneyVoucher {
+            fn default() -> Self {
+                Self {
+                    amount: Ok(Default::default()),
+                    code: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_paid: Ok(Default::default()),
+                    usage_limit: Ok(Default::default()),
+                }
+            }
+        }
+        impl AirmoneyVoucher {
+            pub fn amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::provider_core::LenientInt>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for amount: {e}")
+                    });
+                self
+            }
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::provider_core::Timestamp>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_paid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_paid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_paid: {e}")
+                    });
+                self
+            }
+            pub fn usage_limit<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::provider_core::LenientInt>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.usage_limit = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for usage_limit: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AirmoneyVoucher> for super::AirmoneyVoucher {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AirmoneyVoucher,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    amount: value.amount?,
+                    code: value.code?,
+                    created_at: value.created_at?,
+                    id: value.id?,
+                    is_paid: value.is_paid?,
+                    usage_limit: value.usage_limit?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AirmoneyVoucher> for AirmoneyVoucher {
+            fn from(value: super::AirmoneyVoucher) -> Self {
+                Self {
+                    amount: Ok(value.amount),
+                    code: Ok(value.code),
+                    created_at: Ok(value.created_at),
+                    id: Ok(value.id),
+                    is_paid: Ok(value.is_paid),
+                    usage_limit: Ok(value.usage_limit),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AirmoneyVoucherRequest {
+            amount: ::std::result::Result<i64, ::std::string::String>,
+            is_paid: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            quantity: ::std::result::Result<i64, ::std::string::String>,
+            usage_limit: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            voucher_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AirmoneyVoucherRequest {
+            fn default() -> Self {
+                Self {
+                    amount: Err("no value supplied for amount".to_string()),
+                    is_paid: Ok(Default::default()),
+                    quantity: Err("no value supplied for quantity".to_string()),
+                    usage_limit: Ok(Default::default()),
+                    voucher_code: Ok(Default::default()),
+                }
+            }
+        }
+        impl AirmoneyVoucherRequest {
+            pub fn amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for amount: {e}")
+                    });
+                self
+            }
+            pub fn is_paid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_paid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_paid: {e}")
+                    });
+                self
+            }
+            pub fn quantity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.quantity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for quantity: {e}")
+                    });
+                self
+            }
+            pub fn usage_limit<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.usage_limit = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for usage_limit: {e}")
+                    });
+                self
+            }
+            pub fn voucher_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.voucher_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for voucher_code: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AirmoneyVoucherRequest>
+        for super::AirmoneyVoucherRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AirmoneyVoucherRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    amount: value.amount?,
+                    is_paid: value.is_paid?,
+                    quantity: value.quantity?,
+                    usage_limit: value.usage_limit?,
+                    voucher_code: value.voucher_code?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AirmoneyVoucherRequest>
+        for AirmoneyVoucherRequest {
+            fn from(value: super::AirmoneyVoucherRequest) -> Self {
+                Self {
+                    amount: Ok(value.amount),
+                    is_paid: Ok(value.is_paid),
+                    quantity: Ok(value.quantity),
+                    usage_limit: Ok(value.usage_limit),
+                    voucher_code: Ok(value.voucher_code),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AirmoneyVouchersResponse {
+            data: ::std::result::Result<::serde_json::Value, ::std::string::String>,
+            meta: ::std::result::Result<
+                ::std::option::Option<super::Meta>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AirmoneyVouchersResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    meta: Ok(Default::default()),
+                }
+            }
+        }
+        impl AirmoneyVouchersResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::serde_json::Value>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn meta<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Meta>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.meta = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for meta: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AirmoneyVouchersResponse>
+        for super::AirmoneyVouchersResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AirmoneyVouchersResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    meta: value.meta?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AirmoneyVouchersResponse>
+        for AirmoneyVouchersResponse {
+            fn from(value: super::AirmoneyVouchersResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    meta: Ok(value.meta),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct Apn {
             android: ::std::result::Result<
@@ -5219,6 +5655,214 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
         }
         impl ::std::convert::From<super::EsimVouchersResponse> for EsimVouchersResponse {
             fn from(value: super::EsimVouchersResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    meta: Ok(value.meta),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExchangeRate {
+            from: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            mid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            to: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ExchangeRate {
+            fn default() -> Self {
+                Self {
+                    from: Ok(Default::default()),
+                    mid: Ok(Default::default()),
+                    to: Ok(Default::default()),
+                }
+            }
+        }
+        impl ExchangeRate {
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn mid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for mid: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExchangeRate> for super::ExchangeRate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExchangeRate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    from: value.from?,
+                    mid: value.mid?,
+                    to: value.to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ExchangeRate> for ExchangeRate {
+            fn from(value: super::ExchangeRate) -> Self {
+                Self {
+                    from: Ok(value.from),
+                    mid: Ok(value.mid),
+                    to: Ok(value.to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExchangeRates {
+            date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            rates: ::std::result::Result<
+                ::std::vec::Vec<super::ExchangeRate>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ExchangeRates {
+            fn default() -> Self {
+                Self {
+                    date: Ok(Default::default()),
+                    rates: Ok(Default::default()),
+                }
+            }
+        }
+        impl ExchangeRates {
+            pub fn date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for date: {e}")
+                    });
+                self
+            }
+            pub fn rates<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ExchangeRate>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rates = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rates: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExchangeRates> for super::ExchangeRates {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExchangeRates,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    date: value.date?,
+                    rates: value.rates?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ExchangeRates> for ExchangeRates {
+            fn from(value: super::ExchangeRates) -> Self {
+                Self {
+                    date: Ok(value.date),
+                    rates: Ok(value.rates),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExchangeRatesResponse {
+            data: ::std::result::Result<super::ExchangeRates, ::std::string::String>,
+            meta: ::std::result::Result<
+                ::std::option::Option<super::Meta>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ExchangeRatesResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    meta: Ok(Default::default()),
+                }
+            }
+        }
+        impl ExchangeRatesResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ExchangeRates>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn meta<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Meta>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.meta = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for meta: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExchangeRatesResponse>
+        for super::ExchangeRatesResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExchangeRatesResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    meta: value.meta?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ExchangeRatesResponse>
+        for ExchangeRatesResponse {
+            fn from(value: super::ExchangeRatesResponse) -> Self {
                 Self {
                     data: Ok(value.data),
                     meta: Ok(value.meta),
@@ -9191,6 +9835,99 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
             }
         }
         #[derive(Clone, Debug)]
+        pub struct PackageOverridesResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            links: ::std::result::Result<
+                ::std::option::Option<super::PaginationLinks>,
+                ::std::string::String,
+            >,
+            meta: ::std::result::Result<
+                ::std::option::Option<super::PaginationMeta>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PackageOverridesResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    links: Ok(Default::default()),
+                    meta: Ok(Default::default()),
+                }
+            }
+        }
+        impl PackageOverridesResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PaginationLinks>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn meta<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PaginationMeta>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.meta = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for meta: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PackageOverridesResponse>
+        for super::PackageOverridesResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PackageOverridesResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    links: value.links?,
+                    meta: value.meta?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PackageOverridesResponse>
+        for PackageOverridesResponse {
+            fn from(value: super::PackageOverridesResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    links: Ok(value.links),
+                    meta: Ok(value.meta),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct PackagesResponse {
             data: ::std::result::Result<super::PackagesData, ::std::string::String>,
             links: ::std::result::Result<
@@ -13149,9 +13886,10 @@ Choices where the documentation contradicts itself or cannot be generated as wri
   `test-disabled-top-up-7days-1gb`, `test-not-enough-7days-1gb`,
   `test-out-of-stock-7days-1gb`.
 
-Known but undocumented (called by the official SDKs, absent from the current docs; not
-modelled): `POST /voucher/airmoney`, `GET /finance/exchange-rates?date=&to=`,
-`GET /packages/overrides?page=`. The `/v1` endpoints are deprecated and not modelled.
+Called by the official SDKs but absent from the current docs, modelled from the SDKs'
+source (each says so in `x-source-note`): `POST /voucher/airmoney`,
+`GET /finance/exchange-rates`, `GET /packages/overrides`. The `/v1` endpoints are
+deprecated and not modelled.
 
 Webhooks Airalo sends (OpenAPI 3.0.3 has no `webhooks` section) are the component schemas
 `CreditLimitWebhook`, `LowDataWebhook` and `AsyncOrderWebhook`.
@@ -13275,6 +14013,26 @@ let response = client.get_packages()
 ```*/
     pub fn get_packages(&self) -> builder::GetPackages<'_> {
         builder::GetPackages::new(self)
+    }
+    /**The account's catalogue overrides, a page at a time (SDK-only call)
+
+Not in Airalo's documentation: the PHP SDK's `getCatalogOverrides` (`CatalogService`)
+calls it, sending `page` and reading pages until `meta.last_page`. Nothing states the
+shape of an override, so the items are untyped JSON objects.
+
+
+Sends a `GET` request to `/packages/overrides`
+
+Arguments:
+- `page`: Page number, from 1.
+```ignore
+let response = client.get_package_overrides()
+    .page(page)
+    .send()
+    .await;
+```*/
+    pub fn get_package_overrides(&self) -> builder::GetPackageOverrides<'_> {
+        builder::GetPackageOverrides::new(self)
     }
     /**The Product Information Brochure (PIB) of one package
 
@@ -13466,6 +14224,29 @@ let response = client.create_esim_vouchers()
 ```*/
     pub fn create_esim_vouchers(&self) -> builder::CreateEsimVouchers<'_> {
         builder::CreateEsimVouchers::new(self)
+    }
+    /**Create Airmoney voucher codes (credit for the Airalo app) (SDK-only call)
+
+Not in Airalo's current documentation; the official SDKs call it (`voucher`,
+`create_voucher`). Never retried automatically. The SDKs check: `amount` and
+`usage_limit` 1 to 100000, `quantity` 1 to 100, `voucher_code` at most 255 characters
+and, when given, `quantity` 1.
+
+`data` is untyped because the SDKs' READMEs show two shapes: one voucher object (PHP,
+with a `voucher_code`) and a list of lists of voucher objects (Node). Each voucher has
+the shape of `AirmoneyVoucher`.
+
+
+Sends a `POST` request to `/voucher/airmoney`
+
+```ignore
+let response = client.create_airmoney_vouchers()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_airmoney_vouchers(&self) -> builder::CreateAirmoneyVouchers<'_> {
+        builder::CreateAirmoneyVouchers::new(self)
     }
     /**Future orders still pending, failed or retrying
 
@@ -13717,6 +14498,29 @@ let response = client.request_refund()
     #[doc = "The account's Airalo credit balance\n\n`data` is untyped because the page says an account-less answer is \"an empty array\";\nwhen it is an object it has the shape of `BalanceData` (note the camelCase\n`availableBalance`). The page declares the response as `*/*`; it is JSON.\n\n\nSends a `GET` request to `/balance`\n\n```ignore\nlet response = client.get_balance()\n    .send()\n    .await;\n```"]
     pub fn get_balance(&self) -> builder::GetBalance<'_> {
         builder::GetBalance::new(self)
+    }
+    /**USD exchange rates of a day (SDK-only call)
+
+Not in Airalo's current documentation; the official SDKs call it
+(`getExchangeRates`, `get_exchange_rates`, cached 300 s). The Node README says the
+endpoint "must be enabled before you can use it". Rates are from USD, `mid` a decimal
+string.
+
+
+Sends a `GET` request to `/finance/exchange-rates`
+
+Arguments:
+- `date`: The day, `YYYY-MM-DD` (default today).
+- `to`: Comma-separated ISO 4217 codes to convert to, e.g. `AUD,GBP,EUR` (default all).
+```ignore
+let response = client.get_exchange_rates()
+    .date(date)
+    .to(to)
+    .send()
+    .await;
+```*/
+    pub fn get_exchange_rates(&self) -> builder::GetExchangeRates<'_> {
+        builder::GetExchangeRates::new(self)
     }
     /**The current notification subscription
 
@@ -14042,6 +14846,87 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_packages",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_package_overrides`]
+
+[`Client::get_package_overrides`]: super::Client::get_package_overrides*/
+    #[derive(Debug, Clone)]
+    pub struct GetPackageOverrides<'a> {
+        client: &'a super::Client,
+        page: Result<Option<i64>, String>,
+    }
+    impl<'a> GetPackageOverrides<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                page: Ok(None),
+            }
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/packages/overrides`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::PackageOverridesResponse>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, page } = self;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/packages/overrides", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_package_overrides",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -14962,6 +15847,107 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_esim_vouchers",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_airmoney_vouchers`]
+
+[`Client::create_airmoney_vouchers`]: super::Client::create_airmoney_vouchers*/
+    #[derive(Debug, Clone)]
+    pub struct CreateAirmoneyVouchers<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::AirmoneyVoucherRequest, String>,
+    }
+    impl<'a> CreateAirmoneyVouchers<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AirmoneyVoucherRequest>,
+            <V as std::convert::TryInto<
+                types::AirmoneyVoucherRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `AirmoneyVoucherRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::AirmoneyVoucherRequest,
+            ) -> types::builder::AirmoneyVoucherRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/voucher/airmoney`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AirmoneyVouchersResponse>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::AirmoneyVoucherRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/voucher/airmoney", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_airmoney_vouchers",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -16204,6 +17190,107 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::get_exchange_rates`]
+
+[`Client::get_exchange_rates`]: super::Client::get_exchange_rates*/
+    #[derive(Debug, Clone)]
+    pub struct GetExchangeRates<'a> {
+        client: &'a super::Client,
+        date: Result<Option<::std::string::String>, String>,
+        to: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> GetExchangeRates<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                date: Ok(None),
+                to: Ok(None),
+            }
+        }
+        pub fn date<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.date = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for date failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn to<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.to = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for to failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/finance/exchange-rates`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ExchangeRatesResponse>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, date, to } = self;
+            let date = date.map_err(Error::InvalidRequest)?;
+            let to = to.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/finance/exchange-rates", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("date", &date))
+                .query(&progenitor_client::QueryParam::new("to", &to))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_exchange_rates",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::get_notification_details`]
 
 [`Client::get_notification_details`]: super::Client::get_notification_details*/
@@ -16960,6 +18047,10 @@ pub fn decode_component(
             "TopupPackage" => {
                 ::serde_json::from_slice::<types::TopupPackage>(body).map(drop)
             }
+            "PackageOverridesResponse" => {
+                ::serde_json::from_slice::<types::PackageOverridesResponse>(body)
+                    .map(drop)
+            }
             "ProductInformationResponse" => {
                 ::serde_json::from_slice::<types::ProductInformationResponse>(body)
                     .map(drop)
@@ -17016,6 +18107,16 @@ pub fn decode_component(
             }
             "EsimVoucher" => {
                 ::serde_json::from_slice::<types::EsimVoucher>(body).map(drop)
+            }
+            "AirmoneyVoucherRequest" => {
+                ::serde_json::from_slice::<types::AirmoneyVoucherRequest>(body).map(drop)
+            }
+            "AirmoneyVouchersResponse" => {
+                ::serde_json::from_slice::<types::AirmoneyVouchersResponse>(body)
+                    .map(drop)
+            }
+            "AirmoneyVoucher" => {
+                ::serde_json::from_slice::<types::AirmoneyVoucher>(body).map(drop)
             }
             "FutureOrderStatus" => {
                 ::serde_json::from_slice::<types::FutureOrderStatus>(body).map(drop)
@@ -17104,6 +18205,15 @@ pub fn decode_component(
                 ::serde_json::from_slice::<types::RefundResponse>(body).map(drop)
             }
             "Refund" => ::serde_json::from_slice::<types::Refund>(body).map(drop),
+            "ExchangeRatesResponse" => {
+                ::serde_json::from_slice::<types::ExchangeRatesResponse>(body).map(drop)
+            }
+            "ExchangeRates" => {
+                ::serde_json::from_slice::<types::ExchangeRates>(body).map(drop)
+            }
+            "ExchangeRate" => {
+                ::serde_json::from_slice::<types::ExchangeRate>(body).map(drop)
+            }
             "BalanceResponse" => {
                 ::serde_json::from_slice::<types::BalanceResponse>(body).map(drop)
             }

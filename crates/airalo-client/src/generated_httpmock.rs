@@ -171,6 +171,67 @@ pub mod operations {
             )
         }
     }
+    pub struct GetPackageOverridesWhen(::httpmock::When);
+    impl GetPackageOverridesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/packages/overrides$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+    }
+    pub struct GetPackageOverridesThen(::httpmock::Then);
+    impl GetPackageOverridesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PackageOverridesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct GetProductInformationWhen(::httpmock::When);
     impl GetProductInformationWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -723,6 +784,60 @@ pub mod operations {
             self.0
         }
         pub fn ok(self, value: &types::EsimVouchersResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CreateAirmoneyVouchersWhen(::httpmock::When);
+    impl CreateAirmoneyVouchersWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/voucher/airmoney$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::AirmoneyVoucherRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreateAirmoneyVouchersThen(::httpmock::Then);
+    impl CreateAirmoneyVouchersThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::AirmoneyVouchersResponse) -> Self {
             Self(
                 self
                     .0
@@ -1532,6 +1647,79 @@ pub mod operations {
             )
         }
     }
+    pub struct GetExchangeRatesWhen(::httpmock::When);
+    impl GetExchangeRatesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/finance/exchange-rates$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn date<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("date", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("date"))
+            }
+        }
+        pub fn to<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("to", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("to"))
+            }
+        }
+    }
+    pub struct GetExchangeRatesThen(::httpmock::Then);
+    impl GetExchangeRatesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ExchangeRatesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::ErrorBody) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::ErrorBody) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct GetNotificationDetailsWhen(::httpmock::When);
     impl GetNotificationDetailsWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1753,6 +1941,12 @@ pub trait MockServerExt {
     fn get_packages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetPackagesWhen, operations::GetPackagesThen);
+    fn get_package_overrides<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetPackageOverridesWhen,
+            operations::GetPackageOverridesThen,
+        );
     fn get_product_information<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -1791,6 +1985,12 @@ pub trait MockServerExt {
         F: FnOnce(
             operations::CreateEsimVouchersWhen,
             operations::CreateEsimVouchersThen,
+        );
+    fn create_airmoney_vouchers<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateAirmoneyVouchersWhen,
+            operations::CreateAirmoneyVouchersThen,
         );
     fn get_future_orders<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -1837,6 +2037,9 @@ pub trait MockServerExt {
     fn get_balance<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetBalanceWhen, operations::GetBalanceThen);
+    fn get_exchange_rates<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetExchangeRatesWhen, operations::GetExchangeRatesThen);
     fn get_notification_details<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -1879,6 +2082,20 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::GetPackagesWhen::new(when),
                 operations::GetPackagesThen::new(then),
+            )
+        })
+    }
+    fn get_package_overrides<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetPackageOverridesWhen,
+            operations::GetPackageOverridesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetPackageOverridesWhen::new(when),
+                operations::GetPackageOverridesThen::new(then),
             )
         })
     }
@@ -1990,6 +2207,20 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::CreateEsimVouchersWhen::new(when),
                 operations::CreateEsimVouchersThen::new(then),
+            )
+        })
+    }
+    fn create_airmoney_vouchers<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateAirmoneyVouchersWhen,
+            operations::CreateAirmoneyVouchersThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateAirmoneyVouchersWhen::new(when),
+                operations::CreateAirmoneyVouchersThen::new(then),
             )
         })
     }
@@ -2131,6 +2362,17 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::GetBalanceWhen::new(when),
                 operations::GetBalanceThen::new(then),
+            )
+        })
+    }
+    fn get_exchange_rates<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetExchangeRatesWhen, operations::GetExchangeRatesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetExchangeRatesWhen::new(when),
+                operations::GetExchangeRatesThen::new(then),
             )
         })
     }

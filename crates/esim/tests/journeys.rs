@@ -283,6 +283,42 @@ fn airalo_documented_errors_are_reachable() {
 }
 
 #[test]
+fn airalo_calls_only_its_official_sdks_make() {
+    let s = Session::start();
+    let rates = s.json(&[
+        "airalo",
+        "get-exchange-rates",
+        "--date",
+        "2025-01-30",
+        "--to",
+        "EUR,GBP",
+    ]);
+    assert_eq!(rates["data"]["date"], "2025-01-30");
+    let to: Vec<&str> = rates["data"]["rates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| text(r, "/to"))
+        .collect();
+    assert_eq!(to, ["EUR", "GBP"]);
+    let vouchers = s.json(&[
+        "airalo",
+        "create-airmoney-vouchers",
+        "--amount",
+        "10",
+        "--quantity",
+        "1",
+        "--voucher-code",
+        "CLI-VOUCHER",
+    ]);
+    assert_eq!(vouchers["data"]["code"], "CLI-VOUCHER");
+    let overrides = s.json(&["airalo", "get-package-overrides", "--page", "1"]);
+    assert_eq!(overrides["data"], serde_json::json!([]));
+    let stderr = s.fails(&["airalo", "get-exchange-rates", "--to", "XXX"]);
+    assert!(stderr.contains("HTTP 422") && stderr.contains("XXX"), "{stderr}");
+}
+
+#[test]
 fn pressone_order_from_a_json_body_and_voice_numbers() {
     let s = Session::start();
     let body = s.token_cache.with_extension("order.json");

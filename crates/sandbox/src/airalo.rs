@@ -2,15 +2,20 @@
 //!
 //! The operations PressOne shares (tokens, catalogue, orders, top-ups, eSIMs, usage,
 //! balance) are in [`crate::airalo_shaped`]; this module adds Airalo's own: async and future
-//! orders, vouchers, refunds, brand updates, product information, the full device list,
-//! notification opt-in/out, the webhook simulator, and the webhooks themselves.
+//! orders, eSIM vouchers, refunds, brand updates, product information, the full device list,
+//! notification opt-in/out (with Airalo's HEAD check of the URL), the webhook simulator, the
+//! webhooks themselves, and the calls only the official SDKs make (Airmoney vouchers,
+//! exchange rates, catalogue overrides).
 //!
-//! Webhooks are signed with `airalo-signature` (hex HMAC-SHA512 of the exact body, keyed
-//! with the client secret) and sent to the URL of the matching opt-in (an async order's own
+//! Webhooks are written as PHP writes JSON (`/` as `\/`, see [`php_json`]), signed with
+//! `airalo-signature` (hex HMAC-SHA512 of the exact body, keyed with the client secret) and
+//! sent to the URL of the matching opt-in (an async order's own
 //! `webhook_url` first; for async orders also `Config::webhook_urls`):
 //! - async orders: the order result right away, `{data: <order>, meta, request_id}`, or
 //!   `{request_id, code, reason}` when it fails;
-//! - future orders: the same, once the clock passes their due date;
+//! - future orders: the same once the clock passes their due date, or, when placing fails,
+//!   retried hourly (`retry`) and after three attempts `failed`, sent as `{request_id, code,
+//!   reason}`; Airalo's test package ids start future orders `pending`, `retry` or `failed`;
 //! - low data (`webhook_low_data` opt-in): after a clock skip, for each eSIM that crossed
 //!   75 % or 90 % of its data, or came within 3 days or 1 day of expiry (once per level
 //!   until a top-up).
@@ -24,6 +29,7 @@
 mod extras;
 mod notifications;
 mod orders;
+mod sdk_calls;
 
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
@@ -65,6 +71,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> axum::Router {
         .route("/compatible-devices", get(extras::devices))
         .route("/orders-async", post(orders::submit_async))
         .route("/voucher/esim", post(orders::vouchers))
+        .route("/voucher/airmoney", post(sdk_calls::airmoney))
+        .route("/finance/exchange-rates", get(sdk_calls::exchange_rates))
+        .route("/packages/overrides", get(sdk_calls::overrides))
         .route("/future-orders", post(orders::create_future).get(orders::list_future))
         .route("/cancel-future-orders", post(orders::cancel_future))
         .route("/sims/{iccid}/brand", put(extras::brand))
@@ -92,6 +101,8 @@ struct Extra {
     /// The `notification` objects of the opt-ins, latest last.
     subscriptions: Vec<Value>,
     future: Vec<orders::FutureOrder>,
+    /// Airmoney voucher codes issued (a partner's own code must be new).
+    airmoney: Vec<String>,
     /// Ids issued so far (request ids, refund ids, voucher codes).
     serial: u64,
 }
@@ -124,9 +135,9 @@ impl Airalo {
             .or_else(|| self.api.shared.webhook_url(Provider::Airalo))
     }
 
-    /// Sends `payload` signed as Airalo signs its webhooks.
+    /// Sends `payload` written and signed as Airalo writes and signs its webhooks.
     fn send(&self, url: String, payload: &Value) {
-        let body = payload.to_string();
+        let body = php_json(payload);
         let headers = vec![("airalo-signature".to_owned(), sign(body.as_bytes()))];
         self.api
             .shared
@@ -170,6 +181,28 @@ impl Airalo {
     }
 }
 
+/// `payload` as PHP's `json_encode` writes it (Airalo's backend is PHP): compact, with `/`
+/// escaped as `\/` and everything beyond ASCII as `\uXXXX` (UTF-16). The official SDKs'
+/// signature helpers re-encode the JSON that way before hashing, so this is the form their
+/// checks accept.
+fn php_json(payload: &Value) -> String {
+    let mut out = String::new();
+    for c in payload.to_string().chars() {
+        match c {
+            // Outside strings serde_json writes neither, so only string contents change.
+            '/' => out.push_str("\\/"),
+            c if c.is_ascii() => out.push(c),
+            c => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// `hex(HMAC-SHA512(client_secret, body))`: the `airalo-signature` header.
 fn sign(body: &[u8]) -> String {
     let mut mac = Hmac::<Sha512>::new_from_slice(CLIENT_SECRET.as_bytes()).expect("HMAC takes any key length");
@@ -197,4 +230,16 @@ fn code(serial: u64, len: usize, alphabet: &[u8]) -> String {
             alphabet[(x % alphabet.len() as u64) as usize] as char
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn webhook_bodies_are_written_as_php_json_encode_writes_them() {
+        let payload = serde_json::json!({"url": "https://x.invalid/a", "name": "Café 🚀", "n": 1});
+        assert_eq!(
+            super::php_json(&payload),
+            r#"{"n":1,"name":"Caf\u00e9 \ud83d\ude80","url":"https:\/\/x.invalid\/a"}"#
+        );
+    }
 }

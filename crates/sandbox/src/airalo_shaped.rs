@@ -2,10 +2,11 @@
 //! Partner API under another prefix, so one implementation serves both, told apart by a
 //! [`Flavor`] (ICCID range, documented rate limits).
 //!
-//! Simulated: client-credentials tokens (valid `Config::token_ttl` of simulated time), the
-//! catalogue ([`offer`]), orders and top-ups debiting the account's net prices from
-//! `Config::opening_balance`, eSIMs using data over simulated time ([`esim`]), and the
-//! documented errors and rate limits. State lives in memory for the life of the sandbox.
+//! Simulated: client-credentials tokens (valid `Config::token_ttl` of simulated time, and
+//! across restarts: see [`crate::tokens`]), the catalogue ([`offer`]), orders and top-ups
+//! debiting the account's net prices from `Config::opening_balance`, eSIMs using data over
+//! simulated time ([`esim`]), and the documented errors and rate limits. The account lives
+//! in memory for the life of the sandbox.
 
 // Errors here are finished responses, built at most once per request: boxing them to make
 // `Result` smaller would buy nothing.
@@ -83,8 +84,8 @@ impl Api {
         let balance_cents = (shared.config.opening_balance * 100.0).round() as i64;
         let api = Arc::new(Api {
             shared: shared.clone(),
+            tokens: Tokens::new(flavor.provider.name()),
             flavor,
-            tokens: Tokens::default(),
             state: Mutex::new(State {
                 balance_cents,
                 orders: Vec::new(),

@@ -1,6 +1,7 @@
 //! The sandbox's command line, shared by the `sandbox` binary and `esim sandbox serve`.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 
@@ -30,6 +31,16 @@ pub fn args(command: Command) -> Command {
                 .action(ArgAction::SetTrue)
                 .help("Never answer 429"),
         )
+        .arg(
+            Arg::new("tls")
+                .long("tls")
+                .value_name("CERT_FILE")
+                .value_parser(value_parser!(PathBuf))
+                .help(
+                    "Serve HTTPS with a self-signed certificate made at start, written (PEM) to CERT_FILE \
+                     for clients to trust (e.g. NODE_EXTRA_CA_CERTS=CERT_FILE)",
+                ),
+        )
 }
 
 fn webhook(value: &str) -> Result<(Provider, String), String> {
@@ -46,6 +57,7 @@ pub fn config(matches: &ArgMatches) -> Config {
     Config {
         listen: *matches.get_one::<SocketAddr>("listen").expect("has a default"),
         rate_limits: !matches.get_flag("no-rate-limits"),
+        tls_certificate: matches.get_one::<PathBuf>("tls").cloned(),
         webhook_urls: matches
             .get_many::<(Provider, String)>("webhook")
             .into_iter()
@@ -56,7 +68,8 @@ pub fn config(matches: &ArgMatches) -> Config {
     }
 }
 
-/// Serves until interrupted. The first line printed is the origin (`http://127.0.0.1:PORT`),
+/// Serves until interrupted. The first line printed is the origin (`http://127.0.0.1:PORT`,
+/// `https://` with `--tls`),
 /// so scripts can start it in the background and read where it listens.
 pub async fn serve(config: Config) -> std::io::Result<()> {
     let sandbox = Sandbox::start(config).await?;

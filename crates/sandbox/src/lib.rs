@@ -23,6 +23,7 @@ mod http;
 mod pressone;
 mod rate_limit;
 mod stats;
+mod tls;
 mod tokens;
 mod vellosim;
 mod velo_common;
@@ -31,6 +32,7 @@ mod veloconnect_sms;
 mod webhooks;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -132,6 +134,9 @@ pub struct Config {
     pub token_ttl: Duration,
     /// The opening account balance, in the account currency (USD), for every provider.
     pub opening_balance: f64,
+    /// Serve HTTPS instead of HTTP, with a self-signed certificate made at start and written
+    /// (PEM) to this file for clients to trust (also [`Sandbox::certificate_pem`]).
+    pub tls_certificate: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -144,6 +149,7 @@ impl Default for Config {
             // without being hit by accident.
             token_ttl: Duration::from_secs(24 * 3600),
             opening_balance: 1000.0,
+            tls_certificate: None,
         }
     }
 }
@@ -209,6 +215,7 @@ impl Shared {
 pub struct Sandbox {
     addr: SocketAddr,
     shared: Arc<Shared>,
+    certificate_pem: Option<String>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -217,12 +224,18 @@ impl Sandbox {
     pub async fn start(config: Config) -> std::io::Result<Sandbox> {
         let listener = tokio::net::TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
+        let tls = config.tls_certificate.as_ref().map(|_| tls::Tls::new()).transpose()?;
+        let certificate_pem = tls.as_ref().map(|tls| tls.certificate_pem.clone());
+        if let (Some(path), Some(pem)) = (&config.tls_certificate, &certificate_pem) {
+            std::fs::write(path, pem)?;
+        }
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let shared = Arc::new(Shared {
             config,
             clock: Clock::new(),
             limits: rate_limit::RateLimiter::default(),
             webhooks: webhooks::Webhooks::new(),
-            origin: format!("http://{addr}"),
+            origin: format!("{scheme}://{addr}"),
             on_skip: Default::default(),
             on_revoke: Default::default(),
             stats: Default::default(),
@@ -231,6 +244,9 @@ impl Sandbox {
         let app = router(shared.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
+            if let Some(tls) = tls {
+                return tls.serve(listener, app, rx).await;
+            }
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
                 let _ = rx.await;
             });
@@ -241,6 +257,7 @@ impl Sandbox {
         Ok(Sandbox {
             addr,
             shared,
+            certificate_pem,
             shutdown: Some(tx),
         })
     }
@@ -250,7 +267,8 @@ impl Sandbox {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT`: the admin endpoints live under `/_sandbox` of it.
+    /// `http://127.0.0.1:PORT` (`https://` with TLS): the admin endpoints live under
+    /// `/_sandbox` of it.
     pub fn origin(&self) -> &str {
         &self.shared.origin
     }
@@ -258,6 +276,11 @@ impl Sandbox {
     /// The base URL to give `provider`'s client.
     pub fn base_url(&self, provider: Provider) -> String {
         format!("{}{}", self.shared.origin, provider.mount())
+    }
+
+    /// The self-signed certificate served with `Config::tls_certificate`, PEM.
+    pub fn certificate_pem(&self) -> Option<&str> {
+        self.certificate_pem.as_deref()
     }
 
     /// The simulated clock.

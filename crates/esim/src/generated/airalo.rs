@@ -15,6 +15,7 @@ impl<T: CliConfig> Cli<T> {
         match cmd {
             CliCommand::RequestAccessToken => Self::cli_request_access_token(),
             CliCommand::GetPackages => Self::cli_get_packages(),
+            CliCommand::GetPackageOverrides => Self::cli_get_package_overrides(),
             CliCommand::GetProductInformation => Self::cli_get_product_information(),
             CliCommand::GetCompatibleDevices => Self::cli_get_compatible_devices(),
             CliCommand::GetCompatibleDevicesLite => {
@@ -26,6 +27,7 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::SubmitOrderAsync => Self::cli_submit_order_async(),
             CliCommand::SubmitTopupOrder => Self::cli_submit_topup_order(),
             CliCommand::CreateEsimVouchers => Self::cli_create_esim_vouchers(),
+            CliCommand::CreateAirmoneyVouchers => Self::cli_create_airmoney_vouchers(),
             CliCommand::GetFutureOrders => Self::cli_get_future_orders(),
             CliCommand::CreateFutureOrder => Self::cli_create_future_order(),
             CliCommand::CancelFutureOrders => Self::cli_cancel_future_orders(),
@@ -40,6 +42,7 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::UpdateEsimBrand => Self::cli_update_esim_brand(),
             CliCommand::RequestRefund => Self::cli_request_refund(),
             CliCommand::GetBalance => Self::cli_get_balance(),
+            CliCommand::GetExchangeRates => Self::cli_get_exchange_rates(),
             CliCommand::GetNotificationDetails => Self::cli_get_notification_details(),
             CliCommand::OptInNotification => Self::cli_opt_in_notification(),
             CliCommand::OptOutNotification => Self::cli_opt_out_notification(),
@@ -138,6 +141,19 @@ impl<T: CliConfig> Cli<T> {
             )
             .about(
                 "The package catalogue, grouped by country or region and operator.\n\nRate limit: 80 requests per minute per token (the page's sync section says 40; see the\nspec description).\n\nAiralo advises an hourly full sync: call without `limit` (or with a large one, e.g.\n1000) to get the whole catalogue (~3,200 packages) in one response, upsert packages by\nid and drop those that vanished. Prices come in USD plus 17 other currencies, refreshed\ndaily at 00:00 UTC. Under discount pricing `net_price` is absent or null.\n",
+            )
+    }
+    pub fn cli_get_package_overrides() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("page")
+                    .long("page")
+                    .value_parser(::clap::value_parser!(i64))
+                    .required(false)
+                    .help("Page number, from 1."),
+            )
+            .about(
+                "The account's catalogue overrides, a page at a time (SDK-only call).\n\nNot in Airalo's documentation: the PHP SDK's `getCatalogOverrides` (`CatalogService`)\ncalls it, sending `page` and reading pages until `meta.last_page`. Nothing states the\nshape of an override, so the items are untyped JSON objects.\n",
             )
     }
     pub fn cli_get_product_information() -> ::clap::Command {
@@ -425,6 +441,56 @@ impl<T: CliConfig> Cli<T> {
             )
             .about(
                 "Buy eSIM voucher codes, redeemable in the Airalo app or website.\n\nSpends money: never retried automatically. Pass a `booking_reference` per item to tie\nthe purchase to your own order id. The SDKs cap `quantity` at 100 per item. Validation\nerrors (the page files them under 200) use dotted keys such as `vouchers.0.package_id`.\n",
+            )
+    }
+    pub fn cli_create_airmoney_vouchers() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("amount")
+                    .long("amount")
+                    .value_parser(::clap::value_parser!(i64))
+                    .required_unless_present("json-body")
+                    .help("Credit per redemption, 1 to 100000."),
+            )
+            .arg(
+                ::clap::Arg::new("is-paid")
+                    .long("is-paid")
+                    .value_parser(::clap::value_parser!(bool))
+                    .required(false),
+            )
+            .arg(
+                ::clap::Arg::new("quantity")
+                    .long("quantity")
+                    .value_parser(::clap::value_parser!(i64))
+                    .required_unless_present("json-body")
+                    .help("Number of codes, 1 to 100."),
+            )
+            .arg(
+                ::clap::Arg::new("usage-limit")
+                    .long("usage-limit")
+                    .value_parser(::clap::value_parser!(i64))
+                    .required(false)
+                    .help("How many times each code can be redeemed, 1 to 100000."),
+            )
+            .arg(
+                ::clap::Arg::new("voucher-code")
+                    .long("voucher-code")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "Your own code (at most 255 characters); `quantity` must then be 1. Generated when left out.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(false)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .about(
+                "Create Airmoney voucher codes (credit for the Airalo app) (SDK-only call).\n\nNot in Airalo's current documentation; the official SDKs call it (`voucher`,\n`create_voucher`). Never retried automatically. The SDKs check: `amount` and\n`usage_limit` 1 to 100000, `quantity` 1 to 100, `voucher_code` at most 255 characters\nand, when given, `quantity` 1.\n\n`data` is untyped because the SDKs' READMEs show two shapes: one voucher object (PHP,\nwith a `voucher_code`) and a list of lists of voucher objects (Node). Each voucher has\nthe shape of `AirmoneyVoucher`.\n",
             )
     }
     pub fn cli_get_future_orders() -> ::clap::Command {
@@ -744,6 +810,28 @@ impl<T: CliConfig> Cli<T> {
                 "The account's Airalo credit balance.\n\n`data` is untyped because the page says an account-less answer is \"an empty array\";\nwhen it is an object it has the shape of `BalanceData` (note the camelCase\n`availableBalance`). The page declares the response as `*/*`; it is JSON.\n",
             )
     }
+    pub fn cli_get_exchange_rates() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("date")
+                    .long("date")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("The day, `YYYY-MM-DD` (default today)."),
+            )
+            .arg(
+                ::clap::Arg::new("to")
+                    .long("to")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "Comma-separated ISO 4217 codes to convert to, e.g. `AUD,GBP,EUR` (default all).",
+                    ),
+            )
+            .about(
+                "USD exchange rates of a day (SDK-only call).\n\nNot in Airalo's current documentation; the official SDKs call it\n(`getExchangeRates`, `get_exchange_rates`, cached 300 s). The Node README says the\nendpoint \"must be enabled before you can use it\". Rates are from USD, `mid` a decimal\nstring.\n",
+            )
+    }
     pub fn cli_get_notification_details() -> ::clap::Command {
         ::clap::Command::new("")
             .about(
@@ -882,6 +970,9 @@ impl<T: CliConfig> Cli<T> {
                 self.execute_request_access_token(matches).await
             }
             CliCommand::GetPackages => self.execute_get_packages(matches).await,
+            CliCommand::GetPackageOverrides => {
+                self.execute_get_package_overrides(matches).await
+            }
             CliCommand::GetProductInformation => {
                 self.execute_get_product_information(matches).await
             }
@@ -902,6 +993,9 @@ impl<T: CliConfig> Cli<T> {
             }
             CliCommand::CreateEsimVouchers => {
                 self.execute_create_esim_vouchers(matches).await
+            }
+            CliCommand::CreateAirmoneyVouchers => {
+                self.execute_create_airmoney_vouchers(matches).await
             }
             CliCommand::GetFutureOrders => self.execute_get_future_orders(matches).await,
             CliCommand::CreateFutureOrder => {
@@ -925,6 +1019,9 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::UpdateEsimBrand => self.execute_update_esim_brand(matches).await,
             CliCommand::RequestRefund => self.execute_request_refund(matches).await,
             CliCommand::GetBalance => self.execute_get_balance(matches).await,
+            CliCommand::GetExchangeRates => {
+                self.execute_get_exchange_rates(matches).await
+            }
             CliCommand::GetNotificationDetails => {
                 self.execute_get_notification_details(matches).await
             }
@@ -1000,6 +1097,27 @@ impl<T: CliConfig> Cli<T> {
             request = request.page(value.clone());
         }
         self.config.execute_get_packages(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_get_package_overrides(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.get_package_overrides();
+        if let Some(value) = matches.get_one::<i64>("page") {
+            request = request.page(value.clone());
+        }
+        self.config.execute_get_package_overrides(matches, &mut request)?;
         let result = request.send().await;
         match result {
             Ok(r) => {
@@ -1289,6 +1407,48 @@ impl<T: CliConfig> Cli<T> {
             request = request.body(body_value);
         }
         self.config.execute_create_esim_vouchers(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_create_airmoney_vouchers(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.create_airmoney_vouchers();
+        if let Some(value) = matches.get_one::<i64>("amount") {
+            request = request.body_map(|body| { body.amount(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<bool>("is-paid") {
+            request = request.body_map(|body| { body.is_paid(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<i64>("quantity") {
+            request = request.body_map(|body| { body.quantity(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<i64>("usage-limit") {
+            request = request.body_map(|body| { body.usage_limit(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("voucher-code") {
+            request = request.body_map(|body| { body.voucher_code(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+            let body_txt = std::fs::read_to_string(value)
+                .with_context(|| format!("failed to read {}", value.display()))?;
+            let body_value = serde_json::from_str::<
+                types::AirmoneyVoucherRequest,
+            >(&body_txt)
+                .with_context(|| format!("failed to parse {}", value.display()))?;
+            request = request.body(body_value);
+        }
+        self.config.execute_create_airmoney_vouchers(matches, &mut request)?;
         let result = request.send().await;
         match result {
             Ok(r) => {
@@ -1647,6 +1807,30 @@ impl<T: CliConfig> Cli<T> {
             }
         }
     }
+    pub async fn execute_get_exchange_rates(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.get_exchange_rates();
+        if let Some(value) = matches.get_one::<::std::string::String>("date") {
+            request = request.date(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("to") {
+            request = request.to(value.clone());
+        }
+        self.config.execute_get_exchange_rates(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
     pub async fn execute_get_notification_details(
         &self,
         matches: &::clap::ArgMatches,
@@ -1815,6 +1999,13 @@ pub trait CliConfig {
     ) -> anyhow::Result<()> {
         Ok(())
     }
+    fn execute_get_package_overrides(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::GetPackageOverrides,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
     fn execute_get_product_information(
         &self,
         matches: &::clap::ArgMatches,
@@ -1875,6 +2066,13 @@ pub trait CliConfig {
         &self,
         matches: &::clap::ArgMatches,
         request: &mut builder::CreateEsimVouchers,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_create_airmoney_vouchers(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::CreateAirmoneyVouchers,
     ) -> anyhow::Result<()> {
         Ok(())
     }
@@ -1962,6 +2160,13 @@ pub trait CliConfig {
     ) -> anyhow::Result<()> {
         Ok(())
     }
+    fn execute_get_exchange_rates(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::GetExchangeRates,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
     fn execute_get_notification_details(
         &self,
         matches: &::clap::ArgMatches,
@@ -1995,6 +2200,7 @@ pub trait CliConfig {
 pub enum CliCommand {
     RequestAccessToken,
     GetPackages,
+    GetPackageOverrides,
     GetProductInformation,
     GetCompatibleDevices,
     GetCompatibleDevicesLite,
@@ -2004,6 +2210,7 @@ pub enum CliCommand {
     SubmitOrderAsync,
     SubmitTopupOrder,
     CreateEsimVouchers,
+    CreateAirmoneyVouchers,
     GetFutureOrders,
     CreateFutureOrder,
     CancelFutureOrders,
@@ -2016,6 +2223,7 @@ pub enum CliCommand {
     UpdateEsimBrand,
     RequestRefund,
     GetBalance,
+    GetExchangeRates,
     GetNotificationDetails,
     OptInNotification,
     OptOutNotification,
@@ -2025,18 +2233,20 @@ impl CliCommand {
     pub fn iter() -> impl Iterator<Item = CliCommand> {
         vec![
             CliCommand::RequestAccessToken, CliCommand::GetPackages,
-            CliCommand::GetProductInformation, CliCommand::GetCompatibleDevices,
-            CliCommand::GetCompatibleDevicesLite, CliCommand::GetOrderList,
-            CliCommand::SubmitOrder, CliCommand::GetOrder, CliCommand::SubmitOrderAsync,
-            CliCommand::SubmitTopupOrder, CliCommand::CreateEsimVouchers,
+            CliCommand::GetPackageOverrides, CliCommand::GetProductInformation,
+            CliCommand::GetCompatibleDevices, CliCommand::GetCompatibleDevicesLite,
+            CliCommand::GetOrderList, CliCommand::SubmitOrder, CliCommand::GetOrder,
+            CliCommand::SubmitOrderAsync, CliCommand::SubmitTopupOrder,
+            CliCommand::CreateEsimVouchers, CliCommand::CreateAirmoneyVouchers,
             CliCommand::GetFutureOrders, CliCommand::CreateFutureOrder,
             CliCommand::CancelFutureOrders, CliCommand::GetEsimsList,
             CliCommand::GetEsim, CliCommand::GetInstallationInstructions,
             CliCommand::GetUsage, CliCommand::GetTopupPackages,
             CliCommand::GetEsimPackageHistory, CliCommand::UpdateEsimBrand,
             CliCommand::RequestRefund, CliCommand::GetBalance,
-            CliCommand::GetNotificationDetails, CliCommand::OptInNotification,
-            CliCommand::OptOutNotification, CliCommand::SimulateWebhook,
+            CliCommand::GetExchangeRates, CliCommand::GetNotificationDetails,
+            CliCommand::OptInNotification, CliCommand::OptOutNotification,
+            CliCommand::SimulateWebhook,
         ]
             .into_iter()
     }
@@ -2044,6 +2254,7 @@ impl CliCommand {
         match self {
             CliCommand::RequestAccessToken => "request_access_token",
             CliCommand::GetPackages => "get_packages",
+            CliCommand::GetPackageOverrides => "get_package_overrides",
             CliCommand::GetProductInformation => "get_product_information",
             CliCommand::GetCompatibleDevices => "get_compatible_devices",
             CliCommand::GetCompatibleDevicesLite => "get_compatible_devices_lite",
@@ -2053,6 +2264,7 @@ impl CliCommand {
             CliCommand::SubmitOrderAsync => "submit_order_async",
             CliCommand::SubmitTopupOrder => "submit_topup_order",
             CliCommand::CreateEsimVouchers => "create_esim_vouchers",
+            CliCommand::CreateAirmoneyVouchers => "create_airmoney_vouchers",
             CliCommand::GetFutureOrders => "get_future_orders",
             CliCommand::CreateFutureOrder => "create_future_order",
             CliCommand::CancelFutureOrders => "cancel_future_orders",
@@ -2065,6 +2277,7 @@ impl CliCommand {
             CliCommand::UpdateEsimBrand => "update_esim_brand",
             CliCommand::RequestRefund => "request_refund",
             CliCommand::GetBalance => "get_balance",
+            CliCommand::GetExchangeRates => "get_exchange_rates",
             CliCommand::GetNotificationDetails => "get_notification_details",
             CliCommand::OptInNotification => "opt_in_notification",
             CliCommand::OptOutNotification => "opt_out_notification",

@@ -1,7 +1,11 @@
 //! Notification opt-in and opt-out, and the webhook simulator.
 //!
-//! Airalo checks a webhook URL with a HEAD request when opting in; the sandbox does not, so
-//! that tests can subscribe a URL nobody listens on and read the deliveries it records.
+//! As Airalo does, opting a webhook URL in first sends it a HEAD request, which must answer
+//! 200: the endpoint has to serve HEAD as well as POST. Otherwise the opt-in is refused
+//! (422 on `webhook_url`; Airalo's wording is not public). A test that wants only the
+//! recorded deliveries can pass a URL to `Config::webhook_urls` instead, which is not checked.
+//! Like the deliveries, the check speaks HTTPS only where the binary embedding the sandbox
+//! has TLS for reqwest (`esim` has; the bare `sandbox` binary reaches `http://` URLs only).
 
 use std::sync::Arc;
 
@@ -15,7 +19,7 @@ use serde_json::{Value, json};
 use super::{Airalo, request_id};
 use crate::airalo_shaped::offer::Pkg;
 use crate::airalo_shaped::orders::{Include, Order};
-use crate::airalo_shaped::wire::{Fields, Reply, body, not_found, success};
+use crate::airalo_shaped::wire::{Fields, Reply, body, invalid_field, not_found, success, usd};
 use crate::catalogue;
 use crate::http::json;
 
@@ -67,6 +71,9 @@ pub async fn opt_in(State(airalo): State<Arc<Airalo>>, headers: HeaderMap, bytes
         _ => None,
     };
     fields.check()?;
+    if let Some(url) = contact.as_deref().filter(|_| !by_email) {
+        head_check(url).await?;
+    }
     let mut notification = json!({"type": kind, "contact_point": contact});
     if let Some(language) = language.filter(|_| by_email) {
         notification["language"] = json!(language);
@@ -78,6 +85,25 @@ pub async fn opt_in(State(airalo): State<Arc<Airalo>>, headers: HeaderMap, bytes
     extra.subscriptions.retain(|s| s["type"] != kind);
     extra.subscriptions.push(notification.clone());
     Ok(success(json!({ "notification": notification })))
+}
+
+/// The HEAD request Airalo sends a webhook URL on opt-in: anything but 200 refuses it.
+async fn head_check(url: &str) -> Result<(), axum::response::Response> {
+    let answer = reqwest::Client::new()
+        .head(url)
+        .timeout(std::time::Duration::from_secs(10))
+        .send()
+        .await;
+    let problem = match answer {
+        Ok(response) if response.status() == StatusCode::OK => return Ok(()),
+        Ok(response) => format!("answered {}", response.status().as_u16()),
+        Err(err) if err.is_timeout() => "did not answer within 10 seconds".to_owned(),
+        Err(_) => "could not be reached".to_owned(),
+    };
+    Err(invalid_field(
+        "webhook_url",
+        format!("The webhook url must answer a HEAD request with 200; it {problem}."),
+    ))
 }
 
 /// GET /notifications/opt-in: no parameter picks a type, so the latest opt-in is shown.
@@ -147,7 +173,7 @@ pub async fn simulate(State(airalo): State<Arc<Airalo>>, headers: HeaderMap, byt
         let package = sample_package();
         json!({"level": level, "package_name": package.id(), "remaining_percentage": remaining, "iccid": iccid})
     } else if credit {
-        let remaining = airalo.api.state().balance_cents as f64 / 100.0;
+        let remaining = usd(airalo.api.state().balance_cents);
         let level = level.unwrap_or(80);
         json!({"message": format!("Surpassed {level}% of the credit limit balance"), "remaining": remaining})
     } else {

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::{Airalo, code, request_id};
 use crate::airalo_shaped::offer::Pkg;
-use crate::airalo_shaped::orders::{INSUFFICIENT, Include, Purchase, purchase};
+use crate::airalo_shaped::orders::{INSUFFICIENT, Include, Purchase, Refusal, purchase};
 use crate::airalo_shaped::wire::{
     Fields, Reply, body, business, invalid, invalid_field, page_params, paginate, param, query, success,
 };
@@ -22,18 +22,69 @@ use crate::http::json;
 
 type Body = Result<Bytes, BytesRejection>;
 
-/// A future order waiting for its due date (processed ones are dropped, as Airalo's list
+/// A future order not processed yet, or failed (processed ones are dropped, as Airalo's list
 /// no longer shows them).
 pub struct FutureOrder {
     request_id: String,
+    /// As the partner gave it (a test id stays a test id in the list).
+    package_id: String,
     purchase: Purchase,
     due: DateTime<Utc>,
     webhook_url: String,
+    status: FutureStatus,
+    /// Attempts made so far; the next one is due at `due + attempts` hours.
+    attempts: u32,
+    /// The `retry` and `failed` test ids: every attempt fails.
+    doomed: bool,
 }
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FutureStatus {
+    Pending,
+    Retry,
+    Failed,
+}
+
+impl FutureStatus {
+    fn name(self) -> &'static str {
+        match self {
+            FutureStatus::Pending => "pending",
+            FutureStatus::Retry => "retry",
+            FutureStatus::Failed => "failed",
+        }
+    }
+}
+
+/// Attempts at placing a due future order, an hour apart, before it is `failed` (the
+/// simulation's choice: Airalo documents the `retry` status, not its schedule).
+const ATTEMPTS: u32 = 3;
+
+/// Airalo's sandbox package ids for future orders (the create page): each makes a future
+/// order of a 7-day 1 GB package that starts in the status its name says. `pending` is then
+/// processed on its due date; `retry` keeps failing until it is `failed`; `failed` stays so.
+const FUTURE_TEST_IDS: [(&str, FutureStatus); 3] = [
+    ("test-create-pending-future-order-7days-1gb", FutureStatus::Pending),
+    ("test-create-retry-future-order-7days-1gb", FutureStatus::Retry),
+    ("test-create-failed-future-order-7days-1gb", FutureStatus::Failed),
+];
+
+/// What the test ids order.
+const TEST_PACKAGE: Pkg = Pkg {
+    dest: 0,
+    plan: 0,
+    topup: false,
+};
+
+/// Why a doomed test order fails.
+const DOOMED: Refusal = (53, "Simulated failure of a sandbox test future order.");
 
 impl FutureOrder {
     fn cancellable_until(&self) -> DateTime<Utc> {
         self.due - Duration::hours(24)
+    }
+
+    fn next_attempt(&self) -> DateTime<Utc> {
+        self.due + Duration::hours(i64::from(self.attempts))
     }
 
     fn json(&self) -> Value {
@@ -41,11 +92,19 @@ impl FutureOrder {
             "request_id": self.request_id,
             "quantity": self.purchase.quantity,
             "description": self.purchase.description,
-            "status": "pending",
-            "package_id": self.purchase.pkg.id(),
+            "status": self.status.name(),
+            "package_id": self.package_id,
             "due_date": airalo_minutes(self.due),
             "latest_cancellation_date": airalo_minutes(self.cancellable_until()),
         })
+    }
+}
+
+/// The webhook of an async or future order: the order placed, or why it was not.
+fn outcome(request_id: &str, placed: Result<Value, Refusal>) -> Value {
+    match placed {
+        Ok(order) => json!({"data": order, "meta": {"message": "success"}, "request_id": request_id}),
+        Err((code, reason)) => json!({"request_id": request_id, "code": code, "reason": reason}),
     }
 }
 
@@ -59,36 +118,59 @@ fn not_opted_in() -> Response {
 impl Airalo {
     /// Places `purchase` and sends the result to `url`, tagged with `request_id`.
     fn fulfil(&self, request_id: &str, purchase: &Purchase, url: String) {
-        let payload = {
-            let mut state = self.api.state();
-            match self.api.place(&mut state, purchase, self.api.now()) {
-                Ok(index) => {
-                    let include = Include {
-                        sims: true,
-                        ..Include::default()
-                    };
-                    let order = self.api.order_json(&state, &state.orders[index], include);
-                    json!({"data": order, "meta": {"message": "success"}, "request_id": request_id})
-                }
-                Err((code, reason)) => json!({"request_id": request_id, "code": code, "reason": reason}),
-            }
-        };
-        self.send(url, &payload);
+        self.send(url, &outcome(request_id, self.place(purchase)));
     }
 
-    /// Future orders whose due date has passed are placed, as Airalo does on the due date.
+    /// The order placed, as its webhook shows it, or why it could not be.
+    fn place(&self, purchase: &Purchase) -> Result<Value, Refusal> {
+        let mut state = self.api.state();
+        let index = self.api.place(&mut state, purchase, self.api.now())?;
+        let include = Include {
+            sims: true,
+            ..Include::default()
+        };
+        Ok(self.api.order_json(&state, &state.orders[index], include))
+    }
+
+    /// Future orders due by now are attempted, as Airalo does from the due date: placed (and
+    /// dropped from the list, their order sent by webhook), or, when that fails, retried
+    /// hourly (`retry`) until `ATTEMPTS` have failed (`failed`, the failure sent by webhook).
     pub(super) fn process_due_orders(&self) {
         let now = self.api.now();
-        let due: Vec<FutureOrder> = {
-            let mut extra = self.extra();
-            let (due, waiting) = std::mem::take(&mut extra.future)
-                .into_iter()
-                .partition(|f| f.due <= now);
-            extra.future = waiting;
-            due
-        };
-        for order in due {
-            self.fulfil(&order.request_id, &order.purchase, order.webhook_url);
+        let mut extra = self.extra();
+        let mut webhooks = Vec::new();
+        let mut index = 0;
+        while index < extra.future.len() {
+            let order = &mut extra.future[index];
+            let mut placed = false;
+            while order.status != FutureStatus::Failed && order.next_attempt() <= now {
+                order.attempts += 1;
+                let attempt = if order.doomed {
+                    Err(DOOMED)
+                } else {
+                    self.place(&order.purchase)
+                };
+                match attempt {
+                    Err(_) if order.attempts < ATTEMPTS => order.status = FutureStatus::Retry,
+                    attempt => {
+                        placed = attempt.is_ok();
+                        if !placed {
+                            order.status = FutureStatus::Failed;
+                        }
+                        webhooks.push((order.webhook_url.clone(), outcome(&order.request_id, attempt)));
+                        break;
+                    }
+                }
+            }
+            if placed {
+                extra.future.remove(index);
+            } else {
+                index += 1;
+            }
+        }
+        drop(extra);
+        for (url, payload) in webhooks {
+            self.send(url, &payload);
         }
     }
 }
@@ -149,17 +231,39 @@ pub async fn create_future(State(airalo): State<Arc<Airalo>>, headers: HeaderMap
         }
         None
     });
-    let purchase = purchase(&mut fields, 50)?;
+    // A test id orders the 7-day 1 GB package of the catalogue's first destination.
+    let package_id = body.get("package_id").and_then(Value::as_str).map(str::to_owned);
+    let test = FUTURE_TEST_IDS
+        .iter()
+        .find(|(id, _)| Some(*id) == package_id.as_deref())
+        .map(|(_, status)| *status);
+    let purchase = match test {
+        None => purchase(&mut fields, 50)?,
+        Some(_) => {
+            let mut stand_in = body.clone();
+            stand_in.insert("package_id".to_owned(), json!(TEST_PACKAGE.id()));
+            let mut stand_in_fields = Fields::new(&stand_in);
+            let purchase = purchase(&mut stand_in_fields, 50);
+            fields.errors.append(&mut stand_in_fields.errors);
+            fields.check()?;
+            purchase?
+        }
+    };
     let (Some(due), Some(webhook_url)) = (due, airalo.order_webhook(own_url)) else {
         return Err(not_opted_in());
     };
+    let status = test.unwrap_or(FutureStatus::Pending);
     let order = {
         let mut extra = airalo.extra();
         let order = FutureOrder {
             request_id: request_id(extra.next()),
+            package_id: package_id.unwrap_or_default(),
             purchase,
             due,
             webhook_url,
+            status,
+            attempts: u32::from(status == FutureStatus::Retry),
+            doomed: status != FutureStatus::Pending,
         };
         let json = order.json();
         extra.future.push(order);
@@ -192,12 +296,12 @@ pub async fn list_future(State(airalo): State<Arc<Airalo>>, headers: HeaderMap, 
         return Err(invalid(errors));
     }
     let paging = page_params(&query, Some(25))?;
+    airalo.process_due_orders();
     let extra = airalo.extra();
-    // Simulated future orders never fail or retry: only pending ones exist.
     let matched: Vec<&FutureOrder> = extra
         .future
         .iter()
-        .filter(|_| status == "pending")
+        .filter(|f| f.status.name() == status)
         .filter(|f| from.is_none_or(|from| f.due >= from) && to.is_none_or(|to| f.due <= to))
         .collect();
     let (range, links, meta) = paginate(matched.len(), paging, &airalo.api.url("/future-orders"), &query);
@@ -231,6 +335,9 @@ pub async fn cancel_future(State(airalo): State<Arc<Airalo>>, headers: HeaderMap
             _ if id.chars().count() != 25 => "Each request ID must be exactly 25 characters long.".to_owned(),
             _ if ids[..i].contains(id) => "Request IDs must be unique.".to_owned(),
             None => format!("Request ID: {id} does not exist."),
+            Some(f) if f.status == FutureStatus::Failed => {
+                format!("Request ID: {id} is already processed and can not be cancelled.")
+            }
             Some(f) if now > f.cancellable_until() => {
                 format!("Request ID: {id} can no longer be cancelled (less than 24 hours before its due date).")
             }

@@ -78,7 +78,7 @@ async fn token(State(api): Sim, headers: HeaderMap, body: Body) -> Reply {
         .ok()
         .and_then(|ttl| api.now().checked_add_signed(ttl))
         .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
-    let token = api.tokens.issue(api.flavor.provider.name(), expires);
+    let token = api.tokens.issue(expires);
     Ok(success(
         json!({"token_type": "Bearer", "expires_in": ttl.as_secs(), "access_token": token}),
     ))

@@ -307,7 +307,13 @@ pub fn percent_encode(text: &str) -> String {
         .collect()
 }
 
-/// US cents as the decimal amount Airalo sends (`450` → `4.5`).
+/// US cents as the decimal amount Airalo sends (`450` → `4.5`, `800` → `8`: whole amounts
+/// are integers in its examples, and the official SDKs' signature helpers, which re-encode a
+/// webhook before hashing it, cannot reproduce a `8.0`).
 pub fn usd(cents: i64) -> Value {
-    json!(cents as f64 / 100.0)
+    if cents % 100 == 0 {
+        json!(cents / 100)
+    } else {
+        json!(cents as f64 / 100.0)
+    }
 }
