@@ -5,6 +5,7 @@ mod background;
 mod compile_cost;
 mod conformance;
 mod coverage;
+mod decode;
 mod fleet;
 mod generate;
 mod lint;

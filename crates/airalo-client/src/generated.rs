@@ -1448,6 +1448,7 @@ HMAC-SHA512 of the body keyed with the client secret.
     pub struct AvailableBalance {
         ///Available credit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
         pub amount: ::std::option::Option<::rust_decimal::Decimal>,
         ///e.g. `USD`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1608,6 +1609,7 @@ bytes). Answer 200; other statuses trigger retries.
         pub message: ::std::option::Option<::std::string::String>,
         ///Remaining credit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
         pub remaining: ::std::option::Option<::rust_decimal::Decimal>,
     }
     impl CreditLimitWebhook {
@@ -1621,6 +1623,7 @@ KWD, MYR, MXN, SGD, ZAR, KRW, VND). IDR, JPY, KRW and VND are whole numbers.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct CurrencyAmounts(
+        #[serde(deserialize_with = "::provider_core::decimal::deserialize")]
         pub ::std::collections::BTreeMap<::std::string::String, ::rust_decimal::Decimal>,
     );
     impl ::std::ops::Deref for CurrencyAmounts {
@@ -2320,6 +2323,7 @@ answers and strings in the list variant; discount pricing adds the discount fiel
         pub description: ::std::option::Option<::std::string::String>,
         ///Discount per unit in USD (discount pricing).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
         pub discount_amount: ::std::option::Option<::rust_decimal::Decimal>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub discount_percentage: ::std::option::Option<i64>,
@@ -2342,6 +2346,7 @@ answers and strings in the list variant; discount pricing adds the discount fiel
         pub manual_installation: ::std::option::Option<::std::string::String>,
         ///Wholesale unit price in USD; null or absent under discount pricing.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
         pub net_price: ::std::option::Option<::rust_decimal::Decimal>,
         ///e.g. "Kallur Digital-1 GB - 7 Days".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2350,6 +2355,7 @@ answers and strings in the list variant; discount pricing adds the discount fiel
         pub package_id: ::std::option::Option<::std::string::String>,
         ///Unit price in USD (a string such as "9.50" in the list variant).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
         pub price: ::std::option::Option<::rust_decimal::Decimal>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pricing_model: ::std::option::Option<::airalo_client::types::PricingModel>,
@@ -2368,11 +2374,13 @@ answers and strings in the list variant; discount pricing adds the discount fiel
         pub text: ::std::option::Option<i64>,
         ///Total paid in USD (discount pricing).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
         pub total_amount_paid: ::std::option::Option<::rust_decimal::Decimal>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::airalo_client::types::PackageType>,
         ///Price paid per unit in USD (discount pricing).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
         pub unit_paid_price: ::std::option::Option<::rust_decimal::Decimal>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user: ::std::option::Option<OrderUser>,
@@ -2512,9 +2520,11 @@ answers and strings in the list variant; discount pricing adds the discount fiel
         pub manual_installation: ::std::option::Option<::std::string::String>,
         ///Wholesale price in USD; absent or null under discount pricing.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
         pub net_price: ::std::option::Option<::rust_decimal::Decimal>,
         ///Recommended retail (minimum selling) price in USD.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
         pub price: ::std::option::Option<::rust_decimal::Decimal>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub prices: ::std::option::Option<Prices>,
@@ -2598,7 +2608,7 @@ answers and strings in the list variant; discount pricing adds the discount fiel
 says pages ≥ 2 may instead be an object keyed by the country's index in the full list
 (numeric strings). Both forms are accepted.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum PackagesData {
         Array(::std::vec::Vec<Country>),
@@ -2760,6 +2770,7 @@ says pages ≥ 2 may instead be an object keyed by the country's index in the fu
         pub product_name: ::std::option::Option<::std::string::String>,
         ///Recommended retail price in EUR (sent as a string, e.g. "10.12").
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
         pub retail_price_eur: ::std::option::Option<::rust_decimal::Decimal>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub service_internet: ::std::option::Option<bool>,
@@ -3039,6 +3050,7 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
         pub package_id: ::std::option::Option<::std::string::String>,
         ///Unit price in USD (a string, e.g. "9.50").
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
         pub price: ::std::option::Option<::rust_decimal::Decimal>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub qrcode_installation: ::std::option::Option<::std::string::String>,
@@ -3178,9 +3190,11 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
         pub is_unlimited: ::std::option::Option<bool>,
         ///Wholesale price in USD; null under discount pricing.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
         pub net_price: ::std::option::Option<::rust_decimal::Decimal>,
         ///Recommended retail price in USD.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
         pub price: ::std::option::Option<::rust_decimal::Decimal>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub prices: ::std::option::Option<Prices>,
@@ -13832,6 +13846,41 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PackagesData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct ByKind;
+            impl<'de> ::serde::de::Visitor<'de> for ByKind {
+                type Value = PackagesData;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("an array or an object")
+                }
+                fn visit_seq<A: ::serde::de::SeqAccess<'de>>(
+                    self,
+                    seq: A,
+                ) -> ::std::result::Result<PackagesData, A::Error> {
+                    ::serde::Deserialize::deserialize(
+                            ::serde::de::value::SeqAccessDeserializer::new(seq),
+                        )
+                        .map(PackagesData::Array)
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    map: A,
+                ) -> ::std::result::Result<PackagesData, A::Error> {
+                    ::serde::Deserialize::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )
+                        .map(PackagesData::Object)
+                }
+            }
+            deserializer.deserialize_any(ByKind)
         }
     }
 }

@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod budget;
 mod config;
+pub mod decimal;
 mod descriptor;
 mod error;
 mod glue;

@@ -888,7 +888,7 @@ guide's twelve. `PACKAGE_NOT_FOUND` is named only on the purchase page.
         }
     }
     ///The documented `{code, message}` object, or a bare string (the authentication guide's 401).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ErrorField {
         ErrorDetail(ErrorDetail),
@@ -1013,6 +1013,7 @@ guide's twelve. `PACKAGE_NOT_FOUND` is named only on the purchase page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pin: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
         pub price: ::std::option::Option<::rust_decimal::Decimal>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub puk: ::std::option::Option<::std::string::String>,
@@ -1130,6 +1131,7 @@ guide's twelve. `PACKAGE_NOT_FOUND` is named only on the purchase page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency: ::std::option::Option<::std::string::String>,
         ///1 `baseCurrency` = `rate` `currency` (1 USD = 1600 NGN).
+        #[serde(deserialize_with = "::provider_core::decimal::deserialize")]
         pub rate: ::rust_decimal::Decimal,
     }
     impl ExchangeRate {
@@ -1267,6 +1269,7 @@ guide's twelve. `PACKAGE_NOT_FOUND` is named only on the purchase page.
             rename = "originalPriceUSD",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
         pub original_price_usd: ::std::option::Option<::rust_decimal::Decimal>,
         ///e.g. `US_5GB_30D`, `CKH533`; top-ups are `TOPUP_…` or `…_TOPUP_1GB`.
         #[serde(rename = "packageCode")]
@@ -1279,6 +1282,7 @@ guide's twelve. `PACKAGE_NOT_FOUND` is named only on the purchase page.
         pub package_name: ::std::option::Option<::std::string::String>,
         ///Price in `currencyCode` (see the spec description on units).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
         pub price: ::std::option::Option<::rust_decimal::Decimal>,
         ///e.g. `4G/5G`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1444,6 +1448,7 @@ dataRemaining.
         )]
         pub package_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
         pub price: ::std::option::Option<::rust_decimal::Decimal>,
         ///Bytes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1492,6 +1497,7 @@ dataRemaining.
     ///`WalletBalance`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WalletBalance {
+        #[serde(deserialize_with = "::provider_core::decimal::deserialize")]
         pub balance: ::rust_decimal::Decimal,
         ///`USD`, `EUR` …
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5287,6 +5293,44 @@ parses it. No signature header is documented.
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ErrorField {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct ByKind;
+            impl<'de> ::serde::de::Visitor<'de> for ByKind {
+                type Value = ErrorField;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("an object or a string")
+                }
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    map: A,
+                ) -> ::std::result::Result<ErrorField, A::Error> {
+                    ::serde::Deserialize::deserialize(
+                            ::serde::de::value::MapAccessDeserializer::new(map),
+                        )
+                        .map(ErrorField::ErrorDetail)
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<ErrorField, E> {
+                    Ok(ErrorField::String(value.to_owned()))
+                }
+                fn visit_string<E: ::serde::de::Error>(
+                    self,
+                    value: ::std::string::String,
+                ) -> ::std::result::Result<ErrorField, E> {
+                    Ok(ErrorField::String(value))
+                }
+            }
+            deserializer.deserialize_any(ByKind)
         }
     }
 }

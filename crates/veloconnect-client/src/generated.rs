@@ -405,6 +405,7 @@ pub mod types {
     pub struct Organization {
         ///No currency is documented.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
         pub balance: ::std::option::Option<::rust_decimal::Decimal>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -432,6 +433,7 @@ pub mod types {
         pub id: i64,
         ///Price; the documentation names no currency.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
         pub price: ::std::option::Option<::rust_decimal::Decimal>,
     }
     impl Plan {
