@@ -2,6 +2,7 @@
 //! generated modules of its client crate; `cargo xtask lint` only checks the specs.
 
 mod background;
+mod builders;
 mod compile_cost;
 mod conformance;
 mod coverage;
