@@ -50,7 +50,7 @@ fn builder_roots(file: &syn::File) -> BTreeSet<String> {
 
 /// For each struct or enum of `mod types`, the other types of the module its fields name.
 fn type_references(types: &[syn::Item]) -> BTreeMap<String, BTreeSet<String>> {
-    let names: BTreeSet<String> = types.iter().filter_map(|item| type_name(item)).collect();
+    let names: BTreeSet<String> = types.iter().filter_map(type_name).collect();
     let word = regex::Regex::new(r"\w+").expect("valid regex");
     types
         .iter()
