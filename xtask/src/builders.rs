@@ -36,22 +36,39 @@ pub fn keep_request_builders(file: &mut syn::File) -> anyhow::Result<()> {
 
 /// `types::builder::X` named anywhere outside `mod types`: the operations' body builders.
 fn builder_roots(file: &syn::File) -> BTreeSet<String> {
-    let pattern = regex::Regex::new(r"types :: builder :: (\w+)").expect("valid regex");
     let mut roots = BTreeSet::new();
     for item in &file.items {
         if matches!(item, syn::Item::Mod(m) if m.ident == "types") {
             continue;
         }
-        let text = item.to_token_stream().to_string();
-        roots.extend(pattern.captures_iter(&text).map(|c| c[1].to_owned()));
+        // The identifiers in order (`::` is punctuation): `types`, `builder`, then the type.
+        let words = idents(item.to_token_stream());
+        roots.extend(
+            words
+                .windows(3)
+                .filter(|w| w[0] == "types" && w[1] == "builder")
+                .map(|w| w[2].clone()),
+        );
     }
     roots
+}
+
+/// Every identifier of `tokens`, groups included, in order.
+fn idents(tokens: proc_macro2::TokenStream) -> Vec<String> {
+    let mut out = Vec::new();
+    for token in tokens {
+        match token {
+            proc_macro2::TokenTree::Ident(ident) => out.push(ident.to_string()),
+            proc_macro2::TokenTree::Group(group) => out.extend(idents(group.stream())),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// For each struct or enum of `mod types`, the other types of the module its fields name.
 fn type_references(types: &[syn::Item]) -> BTreeMap<String, BTreeSet<String>> {
     let names: BTreeSet<String> = types.iter().filter_map(type_name).collect();
-    let word = regex::Regex::new(r"\w+").expect("valid regex");
     types
         .iter()
         .filter_map(|item| {
@@ -60,11 +77,9 @@ fn type_references(types: &[syn::Item]) -> BTreeMap<String, BTreeSet<String>> {
                 syn::Item::Struct(s) => s.fields.to_token_stream(),
                 syn::Item::Enum(e) => e.variants.to_token_stream(),
                 _ => return None,
-            }
-            .to_string();
-            let named = word
-                .find_iter(&fields)
-                .map(|m| m.as_str().to_owned())
+            };
+            let named = idents(fields)
+                .into_iter()
                 .filter(|w| *w != name && names.contains(w))
                 .collect();
             Some((name, named))
