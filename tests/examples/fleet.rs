@@ -41,7 +41,12 @@ fn main() {
 async fn replica(base_url: &str, redis: &str, calls: usize) -> i32 {
     let mut config = Client::config(credentials::CLIENT_ID, credentials::CLIENT_SECRET).base_url(base_url);
     if redis != "-" {
-        config = config.shared_state(Arc::new(RedisStore::open(redis).expect("a redis URL")));
+        // Fifty processes start at once on this machine's cores: a command may wait its turn
+        // longer than the default 250 ms deadline, which would send a replica off on its own.
+        let store = RedisStore::open(redis)
+            .expect("a redis URL")
+            .with_timeout(Duration::from_secs(2));
+        config = config.shared_state(Arc::new(store));
     }
     let client = config.build().expect("a client");
     let mut failed = 0;

@@ -27,12 +27,26 @@ fn client(sandbox: &Sandbox, store: Option<Arc<RedisStore>>) -> Client {
     .expect("a client")
 }
 
+/// A replica's own connection to the store. Fifty replicas, the sandbox and the server share
+/// two cores here, so a command may wait its turn for longer than the default 250 ms
+/// deadline: these tests check the protocol with a patient deadline, and
+/// `a_slow_store_fails_no_call` checks the default one.
+fn store(server: &RedisServer) -> Arc<RedisStore> {
+    Arc::new(
+        RedisStore::open(&server.url())
+            .unwrap()
+            .with_timeout(Duration::from_secs(2)),
+    )
+}
+
 /// `n` replicas, each with its own token provider and its own store connection.
 fn fleet(sandbox: &Sandbox, server: &RedisServer, n: usize) -> Vec<Client> {
-    (0..n)
-        .map(|_| client(sandbox, Some(Arc::new(RedisStore::open(&server.url()).unwrap()))))
-        .collect()
+    (0..n).map(|_| client(sandbox, Some(store(server)))).collect()
 }
+
+/// One fleet at a time: each test's token counts assume the machine is not also running
+/// another test's fifty replicas.
+static ONE_FLEET_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Every client reads the balance at once: how many calls failed, with the first error.
 async fn balance_from_all(clients: &[Client]) -> (usize, Option<String>) {
@@ -65,6 +79,7 @@ fn token_key(sandbox: &Sandbox) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_replicas_starting_together_make_one_token_request() {
     let Some(server) = RedisServer::start() else { return };
+    let _one = ONE_FLEET_AT_A_TIME.lock().await;
     let sandbox = sandbox(Config::default()).await;
     let clients = fleet(&sandbox, &server, 50);
     assert_eq!(balance_from_all(&clients).await, (0, None));
@@ -75,6 +90,7 @@ async fn fifty_replicas_starting_together_make_one_token_request() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_store_killed_mid_run_or_never_there_fails_no_call() {
     let Some(mut server) = RedisServer::start() else { return };
+    let _one = ONE_FLEET_AT_A_TIME.lock().await;
     let sandbox = sandbox(Config::default()).await;
     let clients = fleet(&sandbox, &server, 50);
     assert_eq!(balance_from_all(&clients).await, (0, None));
@@ -91,8 +107,12 @@ async fn a_store_killed_mid_run_or_never_there_fails_no_call() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_store_fails_no_call() {
     let Some(server) = RedisServer::start() else { return };
+    let _one = ONE_FLEET_AT_A_TIME.lock().await;
     let sandbox = sandbox(Config::default()).await;
-    let clients = fleet(&sandbox, &server, 10);
+    // The default deadline (250 ms), against a server that hangs for 2 s.
+    let clients: Vec<Client> = (0..10)
+        .map(|_| client(&sandbox, Some(Arc::new(RedisStore::open(&server.url()).unwrap()))))
+        .collect();
     assert_eq!(balance_from_all(&clients).await, (0, None));
     let url = server.url();
     let sleeper = std::thread::spawn(move || {
@@ -118,6 +138,7 @@ async fn a_slow_store_fails_no_call() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_or_revoked_token_is_replaced_once_for_the_fleet() {
     let Some(server) = RedisServer::start() else { return };
+    let _one = ONE_FLEET_AT_A_TIME.lock().await;
     let sandbox = sandbox(Config::default()).await;
     let clients = fleet(&sandbox, &server, 50);
     assert_eq!(balance_from_all(&clients).await, (0, None));
@@ -138,12 +159,13 @@ async fn an_expired_or_revoked_token_is_replaced_once_for_the_fleet() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_token_request_is_made_once_per_cooldown_by_the_fleet() {
     let Some(server) = RedisServer::start() else { return };
+    let _one = ONE_FLEET_AT_A_TIME.lock().await;
     let sandbox = sandbox(Config::default()).await;
     let clients: Vec<Client> = (0..50)
         .map(|_| {
             Client::config(credentials::CLIENT_ID, "a-wrong-secret")
                 .base_url(sandbox.base_url(Provider::Airalo))
-                .shared_state(Arc::new(RedisStore::open(&server.url()).unwrap()))
+                .shared_state(store(&server))
                 .build()
                 .unwrap()
         })
@@ -163,6 +185,7 @@ async fn a_refused_token_request_is_made_once_per_cooldown_by_the_fleet() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_near_its_expiry_is_refreshed_once_for_the_fleet() {
     let Some(server) = RedisServer::start() else { return };
+    let _one = ONE_FLEET_AT_A_TIME.lock().await;
     // Tokens live 302 s; the clients refresh 300 s before expiry, so each is good for 2 s.
     let config = Config {
         token_ttl: Duration::from_secs(302),
@@ -180,6 +203,7 @@ async fn a_token_near_its_expiry_is_refreshed_once_for_the_fleet() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_replicas_polling_one_iccid_stay_under_its_documented_limit() {
     let Some(server) = RedisServer::start() else { return };
+    let _one = ONE_FLEET_AT_A_TIME.lock().await;
     let sandbox = sandbox(Config::default()).await;
     let clients = fleet(&sandbox, &server, 50);
     let order = types::OrderRequest::builder()
@@ -225,6 +249,7 @@ async fn fifty_replicas_polling_one_iccid_stay_under_its_documented_limit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn garbage_under_the_token_key_is_ignored_fetched_once_and_overwritten() {
     let Some(server) = RedisServer::start() else { return };
+    let _one = ONE_FLEET_AT_A_TIME.lock().await;
     let sandbox = sandbox(Config::default()).await;
     let key = token_key(&sandbox);
     let mut redis = redis::Client::open(server.url()).unwrap().get_connection().unwrap();
@@ -276,6 +301,7 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
 #[tokio::test(flavor = "current_thread")]
 async fn an_outage_is_logged_once_and_the_store_used_again_when_it_returns() {
     let Some(mut server) = RedisServer::start() else { return };
+    let _one = ONE_FLEET_AT_A_TIME.lock().await;
     let logs = Logs::default();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::INFO)

@@ -90,3 +90,18 @@ pub fn target_dir(root: &Path) -> anyhow::Result<PathBuf> {
 fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
+
+/// The tour's build: every binary, test and example of the workspace, so that the README's next
+/// command (`cargo test --workspace`) finds it done; returns the path of the binary `bin`. One
+/// invocation resolves features the way `cargo test --workspace` does; building `esim` alone
+/// resolved them differently and made the tests rebuild 68 shared dependencies.
+pub fn build_for_tests(root: &Path, bin: &str) -> anyhow::Result<PathBuf> {
+    eprintln!("building the workspace (binaries, tests, examples; `cargo test --workspace` reuses it)");
+    let status = Command::new(cargo())
+        .current_dir(root)
+        .args(["build", "--workspace", "--bins", "--tests", "--examples"])
+        .status()
+        .context("starting cargo build")?;
+    anyhow::ensure!(status.success(), "building the workspace failed ({status})");
+    Ok(target_dir(root)?.join("debug").join(bin))
+}

@@ -2,6 +2,10 @@
 //! next to the floor (an empty crate with the same dependencies) and a peer (the Rust
 //! client openapi-generator makes from the same spec). Everything is built under
 //! `compile-cost/` in cargo's target directory; nothing there is committed.
+//!
+//! Own compile times are a few seconds on a machine other builds share, so ours and the
+//! peer's are measured interleaved, `ROUNDS` times each (the order swapped every round), and
+//! compared by the median of the per-round ratios, shown with their min and max.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,6 +16,7 @@ use anyhow::{Context, bail};
 use crate::spec::Spec;
 
 const OAG_VERSION: &str = "7.26.0";
+const ROUNDS: usize = 5;
 
 struct Figures {
     lines: usize,
@@ -19,10 +24,30 @@ struct Figures {
     cold: Duration,
 }
 
-pub fn compile_cost(root: &Path, with_peer: bool) -> anyhow::Result<()> {
+/// A crate built once cold, then rebuilt alone after touching `touched`.
+struct Built {
+    lines: usize,
+    cold: Duration,
+    rebuild: Command,
+    touched: PathBuf,
+}
+
+impl Built {
+    fn own(&mut self) -> anyhow::Result<Duration> {
+        std::fs::write(&self.touched, std::fs::read(&self.touched)?)?; // bump the mtime
+        let started = Instant::now();
+        let output = self.rebuild.output()?;
+        anyhow::ensure!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        Ok(started.elapsed())
+    }
+}
+
+/// `only`: spec names (`airalo`) to measure; empty for all.
+pub fn compile_cost(root: &Path, with_peer: bool, only: &[&str]) -> anyhow::Result<()> {
     let work = crate::background::target_dir(root)?.join("compile-cost");
     std::fs::create_dir_all(&work)?;
-    let specs = Spec::load_all(root)?;
+    let mut specs = Spec::load_all(root)?;
+    specs.retain(|spec| only.is_empty() || only.contains(&spec.name.as_str()));
     let generator = if with_peer {
         Some(openapi_generator(&work)?)
     } else {
@@ -30,23 +55,51 @@ pub fn compile_cost(root: &Path, with_peer: bool) -> anyhow::Result<()> {
     };
     let mut rows = Vec::new();
     for spec in &specs {
-        eprintln!("== {}", spec.crate_name());
-        let ours = measure_ours(root, &work, spec)?;
+        eprintln!(
+            "== {}: cold builds (ours, floor, openapi-generator's)",
+            spec.crate_name()
+        );
+        let mut ours = build_ours(root, &work, spec)?;
         let floor = measure_floor(root, &work, spec)?;
         // The peer's output does not always compile; that is a finding, not a failure here.
-        let peer = generator
+        let mut peer = generator
             .as_ref()
-            .map(|cli| measure_peer(&work, spec, cli).map_err(|e| first_error(&e)));
-        rows.push((spec.crate_name(), ours, floor, peer));
+            .map(|cli| build_peer(&work, spec, cli).map_err(|e| first_error(&e)));
+        eprintln!("== {}: own compile, {ROUNDS} interleaved rounds", spec.crate_name());
+        let (mut own, mut peer_own, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        for round in 0..ROUNDS {
+            let Some(Ok(peer)) = peer.as_mut() else {
+                own.push(ours.own()?);
+                continue;
+            };
+            let (o, p) = if round % 2 == 0 {
+                let o = ours.own()?;
+                (o, peer.own()?)
+            } else {
+                let p = peer.own()?;
+                (ours.own()?, p)
+            };
+            ratios.push(o.as_secs_f64() / p.as_secs_f64());
+            own.push(o);
+            peer_own.push(p);
+        }
+        let figures = |built: &Built, own: Vec<Duration>| Figures {
+            lines: built.lines,
+            own: median(own),
+            cold: built.cold,
+        };
+        let ours_figures = figures(&ours, own);
+        let peer = peer.map(|p| p.map(|p| figures(&p, peer_own)));
+        rows.push((spec.crate_name(), ours_figures, floor, peer, ratios));
     }
     let edit_loop = measure_edit_loop(root)?;
 
     println!(
-        "\n{:<20} {:>9} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>10}",
+        "\n{:<20} {:>9} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>10}  own/oag own, per round min/med/max",
         "crate", "gen lines", "own s", "cold s", "floor s", "cold/flr", "oag lines", "oag own s", "oag cold s"
     );
     let mut peer_failures = Vec::new();
-    for (name, ours, floor, peer) in rows {
+    for (name, ours, floor, peer, mut ratios) in rows {
         let (peer_lines, peer_own, peer_cold) = match peer {
             Some(Ok(p)) => (
                 p.lines.to_string(),
@@ -59,8 +112,14 @@ pub fn compile_cost(root: &Path, with_peer: bool) -> anyhow::Result<()> {
             }
             None => ("-".into(), "-".into(), "-".into()),
         };
+        ratios.sort_by(f64::total_cmp);
+        let spread = match ratios.as_slice() {
+            [] => "-".to_owned(),
+            [first, .., last] => format!("{first:.2} / {:.2} / {last:.2}", ratios[ratios.len() / 2]),
+            [only] => format!("{only:.2}"),
+        };
         println!(
-            "{name:<20} {:>9} {:>8.1} {:>8.1} {:>8.1} {:>8.2}× {peer_lines:>9} {peer_own:>9} {peer_cold:>10}",
+            "{name:<20} {:>9} {:>8.1} {:>8.1} {:>8.1} {:>8.2}× {peer_lines:>9} {peer_own:>9} {peer_cold:>10}  {spread}",
             ours.lines,
             ours.own.as_secs_f64(),
             ours.cold.as_secs_f64(),
@@ -102,24 +161,24 @@ fn lines(paths: &[PathBuf]) -> usize {
         .sum()
 }
 
-/// Cold: a fresh target directory, dependencies included. Own: the crate alone, rebuilt
-/// after touching its source with dependencies already built.
-fn measure_ours(root: &Path, work: &Path, spec: &Spec) -> anyhow::Result<Figures> {
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples.get(samples.len() / 2).copied().unwrap_or_default()
+}
+
+/// Cold: a fresh target directory, dependencies included. Own (`Built::own`): the crate
+/// alone, rebuilt after touching its source with dependencies already built.
+fn build_ours(root: &Path, work: &Path, spec: &Spec) -> anyhow::Result<Built> {
     let target = work.join(format!("ours-{}", spec.name));
     let _ = std::fs::remove_dir_all(&target);
     let name = spec.crate_name();
     let cold = timed(cargo(root, &target, &["build", "--quiet", "-p", &name]))?;
-    let lib = spec.crate_dir().join("src/lib.rs");
-    let own = {
-        let text = std::fs::read(&lib)?;
-        std::fs::write(&lib, &text)?; // bump the mtime
-        timed(cargo(root, &target, &["build", "--quiet", "-p", &name]))?
-    };
     let generated = ["src/generated.rs", "src/generated_httpmock.rs"].map(|f| spec.crate_dir().join(f));
-    Ok(Figures {
+    Ok(Built {
         lines: lines(&generated),
-        own,
         cold,
+        rebuild: cargo(root, &target, &["build", "--quiet", "-p", &name]),
+        touched: spec.crate_dir().join("src/lib.rs"),
     })
 }
 
@@ -213,7 +272,7 @@ fn openapi_generator(work: &Path) -> anyhow::Result<PathBuf> {
     Ok(cli)
 }
 
-fn measure_peer(work: &Path, spec: &Spec, cli: &Path) -> anyhow::Result<Figures> {
+fn build_peer(work: &Path, spec: &Spec, cli: &Path) -> anyhow::Result<Built> {
     let dir = work.join(format!("oag-{}", spec.name));
     let _ = std::fs::remove_dir_all(&dir);
     timed({
@@ -244,14 +303,12 @@ fn measure_peer(work: &Path, spec: &Spec, cli: &Path) -> anyhow::Result<Figures>
     }
     let target = dir.join("target");
     let cold = timed(cargo(&dir, &target, &["build", "--quiet"]))?;
-    let lib = dir.join("src/lib.rs");
-    std::fs::write(&lib, std::fs::read(&lib)?)?;
-    let own = timed(cargo(&dir, &target, &["build", "--quiet"]))?;
     let sources: Vec<PathBuf> = walk(&dir.join("src"));
-    Ok(Figures {
+    Ok(Built {
         lines: lines(&sources),
-        own,
         cold,
+        rebuild: cargo(&dir, &target, &["build", "--quiet"]),
+        touched: dir.join("src/lib.rs"),
     })
 }
 

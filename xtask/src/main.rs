@@ -2,9 +2,11 @@
 //! generated modules of its client crate; `cargo xtask lint` only checks the specs.
 
 mod background;
+mod builders;
 mod compile_cost;
 mod conformance;
 mod coverage;
+mod decode;
 mod fleet;
 mod generate;
 mod lint;
@@ -20,7 +22,7 @@ mod tour;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | coverage | conformance | sdk-conformance | spec-lint | tour | fleet [N] | compile-cost [--no-peer]>";
+const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | coverage | conformance | sdk-conformance | spec-lint | tour | fleet [N] | compile-cost [--no-peer] [spec...]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,8 +37,10 @@ fn main() -> ExitCode {
         ["spec-lint"] => spec_lint::spec_lint(&workspace_root()),
         ["fleet"] => fleet::fleet(&workspace_root(), "50"),
         ["fleet", processes] => fleet::fleet(&workspace_root(), processes),
-        ["compile-cost"] => compile_cost::compile_cost(&workspace_root(), true),
-        ["compile-cost", "--no-peer"] => compile_cost::compile_cost(&workspace_root(), false),
+        ["compile-cost", rest @ ..] => {
+            let only: Vec<&str> = rest.iter().copied().filter(|a| !a.starts_with("--")).collect();
+            compile_cost::compile_cost(&workspace_root(), !rest.contains(&"--no-peer"), &only)
+        }
         ["tour"] => generate::regen(&workspace_root(), false).and_then(|()| tour::tour(&workspace_root())),
         _ => Err(anyhow::anyhow!(USAGE)),
     };

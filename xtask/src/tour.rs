@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::background::{self, Background};
 
 pub fn tour(root: &Path) -> anyhow::Result<()> {
-    let esim = background::build(root, "esim", "esim")?;
+    let esim = background::build_for_tests(root, "esim")?;
     let sandbox = Background::start(&esim, &["sandbox", "serve"])?;
     let session = Session {
         esim,

@@ -137,3 +137,38 @@ impl crate::types::BalanceResponse {
             .and_then(|d| serde_json::from_value(d.clone()).ok())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::types::PackagesResponse;
+
+    const COUNTRY: &str = r#"{"slug": "turkey", "operators": [{"id": 7, "packages": [
+        {"id": "p-1gb", "price": 4.5, "net_price": "3.60",
+         "prices": {"net_price": {"USD": 3.6, "JPY": 540}, "recommended_retail_price": {"USD": "4.50"}}}]}]}"#;
+
+    /// `data` is decoded by looking at its kind (the generator's decoder, not serde's untagged
+    /// buffering): an array, an object keyed by position, or an error naming both forms.
+    #[test]
+    fn packages_data_decodes_by_kind_with_exact_prices() {
+        let array: PackagesResponse = serde_json::from_str(&format!(r#"{{"data": [{COUNTRY}]}}"#)).unwrap();
+        let object: PackagesResponse =
+            serde_json::from_str(&format!(r#"{{"data": {{"1": {COUNTRY}, "0": {COUNTRY}}}}}"#)).unwrap();
+        assert_eq!(array.flat().len(), 1);
+        assert_eq!(object.flat().len(), 2);
+        let package = &array.flat()[0].package;
+        assert_eq!(package.price.unwrap().to_string(), "4.5");
+        assert_eq!(package.net_price.unwrap().to_string(), "3.60");
+        let prices = package.prices.as_ref().unwrap();
+        assert_eq!(prices.net_price.as_ref().unwrap()["JPY"].to_string(), "540");
+        assert_eq!(
+            prices.recommended_retail_price.as_ref().unwrap()["USD"].to_string(),
+            "4.50"
+        );
+
+        let error = serde_json::from_str::<PackagesResponse>(r#"{"data": "none"}"#).unwrap_err();
+        assert!(error.to_string().contains("an array or an object"), "{error}");
+        let bad_price = COUNTRY.replace(r#""price": 4.5"#, r#""price": "4,5""#);
+        let error = serde_json::from_str::<PackagesResponse>(&format!(r#"{{"data": [{bad_price}]}}"#)).unwrap_err();
+        assert!(error.is_data(), "{error}");
+    }
+}

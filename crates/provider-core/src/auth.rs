@@ -251,10 +251,17 @@ impl TokenProvider {
             }
             match store.lock(settings.lock_hold).await {
                 FetchLock::Acquired(guard) => {
-                    // Another process may have saved a token between our load and our lock.
+                    // The previous holder may have saved a token, or a failure, between our
+                    // look at the store and our lock.
                     let result = match self.usable_from_store(&mut state, store).await {
                         Some(token) => Ok(token),
-                        None => self.fetch(&mut state, http, base_url, Some(store)).await,
+                        None => match store.failure().await {
+                            Some(message) => {
+                                state.last_failure = Some((Instant::now(), message.clone()));
+                                Err(cooling_down(&message, settings.failure_cooldown))
+                            }
+                            None => self.fetch(&mut state, http, base_url, Some(store)).await,
+                        },
                     };
                     guard.release().await;
                     return result;

@@ -9,6 +9,7 @@ pub mod auth;
 mod body;
 pub mod budget;
 mod config;
+pub mod decimal;
 mod descriptor;
 mod error;
 mod glue;
