@@ -448,6 +448,7 @@ pub mod types {
             rename = "BalanceAmount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
         pub balance_amount: ::std::option::Option<::rust_decimal::Decimal>,
         ///ISO currency code (the platform's spelling).
         #[serde(
@@ -459,11 +460,6 @@ pub mod types {
         pub remarks: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::veloconnect_sms_client::types::Status>,
-    }
-    impl Balance {
-        pub fn builder() -> builder::Balance {
-            Default::default()
-        }
     }
     ///`Credentials`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -512,6 +508,7 @@ pub mod types {
             rename = "ClientCost",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
         pub client_cost: ::std::option::Option<::rust_decimal::Decimal>,
         #[serde(
             rename = "DLRStatus",
@@ -581,11 +578,6 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uid: ::std::option::Option<::std::string::String>,
     }
-    impl DeliveryReport {
-        pub fn builder() -> builder::DeliveryReport {
-            Default::default()
-        }
-    }
     ///One of `message_id` and `uid` is needed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DeliveryStatusRequest {
@@ -609,22 +601,12 @@ pub mod types {
         pub remarks: ::std::option::Option<::std::string::String>,
         pub status: ::veloconnect_sms_client::types::Status,
     }
-    impl Failure {
-        pub fn builder() -> builder::Failure {
-            Default::default()
-        }
-    }
     ///`Outcome`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Outcome {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub remarks: ::std::option::Option<::std::string::String>,
         pub status: ::veloconnect_sms_client::types::Status,
-    }
-    impl Outcome {
-        pub fn builder() -> builder::Outcome {
-            Default::default()
-        }
     }
     ///Country code and number, digits only (no `+`).
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -805,11 +787,6 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uid: ::std::option::Option<::std::string::String>,
     }
-    impl SendSmsResponse {
-        pub fn builder() -> builder::SendSmsResponse {
-            Default::default()
-        }
-    }
     ///`SenderId`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SenderId {
@@ -823,11 +800,6 @@ pub mod types {
         ///The approval state, e.g. `Approved`, `Pending`, `Rejected` (inferred: no public answer shows it); a refusal carries `F` here with its `remarks`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
-    }
-    impl SenderId {
-        pub fn builder() -> builder::SenderId {
-            Default::default()
-        }
     }
     ///`SenderIdStatusRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -861,11 +833,6 @@ pub mod types {
         ///The id to check the code with (the platform's spelling).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub verfication_id: ::std::option::Option<i64>,
-    }
-    impl VerifyResponse {
-        pub fn builder() -> builder::VerifyResponse {
-            Default::default()
-        }
     }
     ///`VerifyStatusRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -970,114 +937,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Balance {
-            balance_amount: ::std::result::Result<
-                ::std::option::Option<::rust_decimal::Decimal>,
-                ::std::string::String,
-            >,
-            currence_code: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            remarks: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<
-                ::std::option::Option<::veloconnect_sms_client::types::Status>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Balance {
-            fn default() -> Self {
-                Self {
-                    balance_amount: Ok(Default::default()),
-                    currence_code: Ok(Default::default()),
-                    remarks: Ok(Default::default()),
-                    status: Ok(Default::default()),
-                }
-            }
-        }
-        impl Balance {
-            pub fn balance_amount<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::rust_decimal::Decimal>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.balance_amount = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for balance_amount: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn currence_code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.currence_code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for currence_code: {e}")
-                    });
-                self
-            }
-            pub fn remarks<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.remarks = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for remarks: {e}")
-                    });
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::veloconnect_sms_client::types::Status>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Balance> for super::Balance {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Balance,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    balance_amount: value.balance_amount?,
-                    currence_code: value.currence_code?,
-                    remarks: value.remarks?,
-                    status: value.status?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Balance> for Balance {
-            fn from(value: super::Balance) -> Self {
-                Self {
-                    balance_amount: Ok(value.balance_amount),
-                    currence_code: Ok(value.currence_code),
-                    remarks: Ok(value.remarks),
-                    status: Ok(value.status),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct DeleteContactRequest {
             contact_id: ::std::result::Result<i64, ::std::string::String>,
         }
@@ -1117,308 +976,6 @@ pub mod types {
             fn from(value: super::DeleteContactRequest) -> Self {
                 Self {
                     contact_id: Ok(value.contact_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct DeliveryReport {
-            client_cost: ::std::result::Result<
-                ::std::option::Option<::rust_decimal::Decimal>,
-                ::std::string::String,
-            >,
-            dlr_status: ::std::result::Result<
-                ::std::option::Option<::veloconnect_sms_client::types::DlrStatus>,
-                ::std::string::String,
-            >,
-            error_code: ::std::result::Result<
-                ::std::option::Option<::provider_core::LenientInt>,
-                ::std::string::String,
-            >,
-            error_description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            message_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            message_length: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            message_parts: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            message_type: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            phone_number: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            remarks: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            sent_date_utc: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            sms_message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            smsid: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            uid: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for DeliveryReport {
-            fn default() -> Self {
-                Self {
-                    client_cost: Ok(Default::default()),
-                    dlr_status: Ok(Default::default()),
-                    error_code: Ok(Default::default()),
-                    error_description: Ok(Default::default()),
-                    message_id: Ok(Default::default()),
-                    message_length: Ok(Default::default()),
-                    message_parts: Ok(Default::default()),
-                    message_type: Ok(Default::default()),
-                    phone_number: Ok(Default::default()),
-                    remarks: Ok(Default::default()),
-                    sent_date_utc: Ok(Default::default()),
-                    sms_message: Ok(Default::default()),
-                    smsid: Ok(Default::default()),
-                    uid: Ok(Default::default()),
-                }
-            }
-        }
-        impl DeliveryReport {
-            pub fn client_cost<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::rust_decimal::Decimal>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.client_cost = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for client_cost: {e}")
-                    });
-                self
-            }
-            pub fn dlr_status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::veloconnect_sms_client::types::DlrStatus>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.dlr_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for dlr_status: {e}")
-                    });
-                self
-            }
-            pub fn error_code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::provider_core::LenientInt>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.error_code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error_code: {e}")
-                    });
-                self
-            }
-            pub fn error_description<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.error_description = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for error_description: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn message_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message_id: {e}")
-                    });
-                self
-            }
-            pub fn message_length<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message_length = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for message_length: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn message_parts<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message_parts = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message_parts: {e}")
-                    });
-                self
-            }
-            pub fn message_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message_type: {e}")
-                    });
-                self
-            }
-            pub fn phone_number<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.phone_number = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for phone_number: {e}")
-                    });
-                self
-            }
-            pub fn remarks<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.remarks = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for remarks: {e}")
-                    });
-                self
-            }
-            pub fn sent_date_utc<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.sent_date_utc = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for sent_date_utc: {e}")
-                    });
-                self
-            }
-            pub fn sms_message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.sms_message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for sms_message: {e}")
-                    });
-                self
-            }
-            pub fn smsid<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.smsid = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for smsid: {e}")
-                    });
-                self
-            }
-            pub fn uid<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.uid = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for uid: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<DeliveryReport> for super::DeliveryReport {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: DeliveryReport,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    client_cost: value.client_cost?,
-                    dlr_status: value.dlr_status?,
-                    error_code: value.error_code?,
-                    error_description: value.error_description?,
-                    message_id: value.message_id?,
-                    message_length: value.message_length?,
-                    message_parts: value.message_parts?,
-                    message_type: value.message_type?,
-                    phone_number: value.phone_number?,
-                    remarks: value.remarks?,
-                    sent_date_utc: value.sent_date_utc?,
-                    sms_message: value.sms_message?,
-                    smsid: value.smsid?,
-                    uid: value.uid?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::DeliveryReport> for DeliveryReport {
-            fn from(value: super::DeliveryReport) -> Self {
-                Self {
-                    client_cost: Ok(value.client_cost),
-                    dlr_status: Ok(value.dlr_status),
-                    error_code: Ok(value.error_code),
-                    error_description: Ok(value.error_description),
-                    message_id: Ok(value.message_id),
-                    message_length: Ok(value.message_length),
-                    message_parts: Ok(value.message_parts),
-                    message_type: Ok(value.message_type),
-                    phone_number: Ok(value.phone_number),
-                    remarks: Ok(value.remarks),
-                    sent_date_utc: Ok(value.sent_date_utc),
-                    sms_message: Ok(value.sms_message),
-                    smsid: Ok(value.smsid),
-                    uid: Ok(value.uid),
                 }
             }
         }
@@ -1485,153 +1042,6 @@ pub mod types {
                 Self {
                     message_id: Ok(value.message_id),
                     uid: Ok(value.uid),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Failure {
-            message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            remarks: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<
-                ::veloconnect_sms_client::types::Status,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Failure {
-            fn default() -> Self {
-                Self {
-                    message: Ok(Default::default()),
-                    remarks: Ok(Default::default()),
-                    status: Err("no value supplied for status".to_string()),
-                }
-            }
-        }
-        impl Failure {
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message: {e}")
-                    });
-                self
-            }
-            pub fn remarks<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.remarks = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for remarks: {e}")
-                    });
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::veloconnect_sms_client::types::Status>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Failure> for super::Failure {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Failure,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    message: value.message?,
-                    remarks: value.remarks?,
-                    status: value.status?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Failure> for Failure {
-            fn from(value: super::Failure) -> Self {
-                Self {
-                    message: Ok(value.message),
-                    remarks: Ok(value.remarks),
-                    status: Ok(value.status),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Outcome {
-            remarks: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<
-                ::veloconnect_sms_client::types::Status,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Outcome {
-            fn default() -> Self {
-                Self {
-                    remarks: Ok(Default::default()),
-                    status: Err("no value supplied for status".to_string()),
-                }
-            }
-        }
-        impl Outcome {
-            pub fn remarks<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.remarks = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for remarks: {e}")
-                    });
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::veloconnect_sms_client::types::Status>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Outcome> for super::Outcome {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Outcome,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    remarks: value.remarks?,
-                    status: value.status?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Outcome> for Outcome {
-            fn from(value: super::Outcome) -> Self {
-                Self {
-                    remarks: Ok(value.remarks),
-                    status: Ok(value.status),
                 }
             }
         }
@@ -1958,210 +1368,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct SendSmsResponse {
-            message_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            remarks: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<
-                ::veloconnect_sms_client::types::Status,
-                ::std::string::String,
-            >,
-            uid: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for SendSmsResponse {
-            fn default() -> Self {
-                Self {
-                    message_id: Ok(Default::default()),
-                    remarks: Ok(Default::default()),
-                    status: Err("no value supplied for status".to_string()),
-                    uid: Ok(Default::default()),
-                }
-            }
-        }
-        impl SendSmsResponse {
-            pub fn message_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message_id: {e}")
-                    });
-                self
-            }
-            pub fn remarks<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.remarks = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for remarks: {e}")
-                    });
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::veloconnect_sms_client::types::Status>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-            pub fn uid<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.uid = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for uid: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<SendSmsResponse> for super::SendSmsResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: SendSmsResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    message_id: value.message_id?,
-                    remarks: value.remarks?,
-                    status: value.status?,
-                    uid: value.uid?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::SendSmsResponse> for SendSmsResponse {
-            fn from(value: super::SendSmsResponse) -> Self {
-                Self {
-                    message_id: Ok(value.message_id),
-                    remarks: Ok(value.remarks),
-                    status: Ok(value.status),
-                    uid: Ok(value.uid),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct SenderId {
-            country: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            remarks: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            sender_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for SenderId {
-            fn default() -> Self {
-                Self {
-                    country: Ok(Default::default()),
-                    remarks: Ok(Default::default()),
-                    sender_id: Ok(Default::default()),
-                    status: Ok(Default::default()),
-                }
-            }
-        }
-        impl SenderId {
-            pub fn country<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.country = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for country: {e}")
-                    });
-                self
-            }
-            pub fn remarks<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.remarks = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for remarks: {e}")
-                    });
-                self
-            }
-            pub fn sender_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.sender_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for sender_id: {e}")
-                    });
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<SenderId> for super::SenderId {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: SenderId,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    country: value.country?,
-                    remarks: value.remarks?,
-                    sender_id: value.sender_id?,
-                    status: value.status?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::SenderId> for SenderId {
-            fn from(value: super::SenderId) -> Self {
-                Self {
-                    country: Ok(value.country),
-                    remarks: Ok(value.remarks),
-                    sender_id: Ok(value.sender_id),
-                    status: Ok(value.status),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct SenderIdStatusRequest {
             sender_id: ::std::result::Result<
                 ::std::string::String,
@@ -2285,91 +1491,6 @@ pub mod types {
                     brand: Ok(value.brand),
                     phonenumber: Ok(value.phonenumber),
                     sender_id: Ok(value.sender_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct VerifyResponse {
-            remarks: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<
-                ::veloconnect_sms_client::types::Status,
-                ::std::string::String,
-            >,
-            verfication_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for VerifyResponse {
-            fn default() -> Self {
-                Self {
-                    remarks: Ok(Default::default()),
-                    status: Err("no value supplied for status".to_string()),
-                    verfication_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl VerifyResponse {
-            pub fn remarks<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.remarks = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for remarks: {e}")
-                    });
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::veloconnect_sms_client::types::Status>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-            pub fn verfication_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.verfication_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for verfication_id: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<VerifyResponse> for super::VerifyResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: VerifyResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    remarks: value.remarks?,
-                    status: value.status?,
-                    verfication_id: value.verfication_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::VerifyResponse> for VerifyResponse {
-            fn from(value: super::VerifyResponse) -> Self {
-                Self {
-                    remarks: Ok(value.remarks),
-                    status: Ok(value.status),
-                    verfication_id: Ok(value.verfication_id),
                 }
             }
         }
