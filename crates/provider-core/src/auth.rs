@@ -42,7 +42,7 @@ impl fmt::Debug for CachedToken {
 }
 
 /// Where tokens are kept beyond this process, so that every process using one credential
-/// shares one token (providers rate-limit their token endpoints: Airalo allows 3 requests a
+/// shares one token (providers rate-limit their token endpoints, e.g. to 3 requests a
 /// minute). A store's errors are its own to log and hide: a store that cannot answer returns
 /// `None` or [`FetchLock::Unavailable`], and the client goes on with in-process behaviour.
 ///

@@ -284,10 +284,10 @@ mod tests {
                 segment_from_end: 1,
             },
         }];
-        let budget = Budget::new(LIMITS, "airalo|http://x/v2|id".into(), None);
+        let budget = Budget::new(LIMITS, "demo|http://x/v2|id".into(), None);
         assert_eq!(
             budget.key(&LIMITS[0], "/v2/sims/8944001/usage"),
-            "airalo|http://x/v2|id|get_usage|iccid=8944001"
+            "demo|http://x/v2|id|get_usage|iccid=8944001"
         );
     }
 
