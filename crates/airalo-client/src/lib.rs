@@ -58,7 +58,7 @@ impl Client {
     /// The token exchange on its own, to share tokens between processes with
     /// [`TokenProvider::with_store`] before handing it to [`Client::config_with_tokens`].
     pub fn token_provider(client_id: impl Into<String>, client_secret: impl Into<String>) -> TokenProvider {
-        client_credentials("/token", client_id, client_secret.into(), TOKEN_MAX_AGE)
+        client_credentials(&PROVIDER, client_id, client_secret.into(), TOKEN_MAX_AGE)
     }
 
     pub fn config_with_tokens(tokens: TokenProvider) -> ClientConfig<Client> {

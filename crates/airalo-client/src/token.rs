@@ -1,21 +1,30 @@
 //! The client-credentials exchange of Airalo's partner API, which PressOne's data eSIM API
-//! copies: a form POST answered with Airalo's `{data: {access_token, …}, meta: {message}}`
-//! envelope.
+//! copies: a form POST answered with Airalo's `{data: {access_token, expires_in}, meta:
+//! {message}}` envelope. Where the token endpoint is and where its answer holds the token
+//! come from the spec (`x-token-operation`, `x-token-pointer`), through the descriptor.
 
 use std::time::Duration;
 
-use provider_core::{CachedToken, ExposeSecret, SecretString, TokenProvider};
+use provider_core::{CachedToken, CredentialKind, Descriptor, ExposeSecret, SecretString, TokenProvider};
 
-/// The client-credentials exchange Airalo-shaped APIs use: a form POST of `client_id`,
-/// `client_secret` and `grant_type=client_credentials` to `{base_url}{path}`, answered with
-/// `{"data": {"access_token", "expires_in", "token_type"}}`. Tokens are kept at most `max_age`
-/// even when `expires_in` promises more (Airalo: a year promised, refresh daily advised).
+/// The client-credentials exchange of `provider` (whose spec declares one): a form POST of
+/// `client_id`, `client_secret` and `grant_type=client_credentials` to its token path, the
+/// token read at its token pointer and `expires_in` beside it. Tokens are kept at most
+/// `max_age` even when `expires_in` promises more (Airalo: a year promised, refresh daily
+/// advised).
 pub fn client_credentials(
-    path: &'static str,
+    provider: &Descriptor,
     client_id: impl Into<String>,
     client_secret: impl Into<SecretString>,
     max_age: Duration,
 ) -> TokenProvider {
+    let CredentialKind::ClientCredentials {
+        token_path: path,
+        token_pointer: pointer,
+    } = provider.credential
+    else {
+        panic!("{}'s spec declares no client-credentials exchange", provider.name);
+    };
     let client_id: String = client_id.into();
     let client_secret: SecretString = client_secret.into();
     let identity = client_id.clone();
@@ -39,13 +48,18 @@ pub fn client_credentials(
                 .bytes()
                 .await
                 .map_err(|e| format!("token response from {url} was cut off: {e}"))?;
-            parse_token(status, &body, max_age).map_err(|reason| format!("token endpoint {url}: {reason}"))
+            parse_token(status, &body, pointer, max_age).map_err(|reason| format!("token endpoint {url}: {reason}"))
         })
     })
     .with_identity(identity)
 }
 
-fn parse_token(status: reqwest::StatusCode, body: &[u8], max_age: Duration) -> Result<CachedToken, String> {
+fn parse_token(
+    status: reqwest::StatusCode,
+    body: &[u8],
+    pointer: &str,
+    max_age: Duration,
+) -> Result<CachedToken, String> {
     let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
     if !status.is_success() {
         // The provider's message only: the body of a failed exchange carries no secret.
@@ -55,14 +69,16 @@ fn parse_token(status: reqwest::StatusCode, body: &[u8], max_age: Duration) -> R
             .unwrap_or("no message");
         return Err(format!("HTTP {status}: {message}"));
     }
-    let data = &json["data"];
-    let token = data["access_token"]
-        .as_str()
+    let token = json
+        .pointer(pointer)
+        .and_then(serde_json::Value::as_str)
         .filter(|t| !t.is_empty())
-        .ok_or("no access_token in the answer")?;
-    let expires_in = data["expires_in"]
-        .as_u64()
-        .or_else(|| data["expires_in"].as_str().and_then(|s| s.parse().ok()))
+        .ok_or_else(|| format!("no token at {pointer} in the answer"))?;
+    let beside = pointer.rsplit_once('/').map_or("", |(parent, _)| parent);
+    let expires_in = json.pointer(&format!("{beside}/expires_in"));
+    let expires_in = expires_in
+        .and_then(serde_json::Value::as_u64)
+        .or_else(|| expires_in?.as_str()?.parse().ok())
         .map(Duration::from_secs)
         .unwrap_or(max_age);
     Ok(CachedToken::new(token, expires_in.min(max_age)))
@@ -89,7 +105,7 @@ mod tests {
                 "meta": {"message": "success"}
             }));
         });
-        let provider = client_credentials("/token", "id", "s3cret".to_owned(), Duration::from_secs(86_400));
+        let provider = client_credentials(&crate::PROVIDER, "id", "s3cret".to_owned(), Duration::from_secs(86_400));
         let http = reqwest::Client::new();
         let token = provider.token(&http, &server.url("/v2")).await.unwrap();
         assert_eq!(token.expose_secret(), "tok");
@@ -100,11 +116,23 @@ mod tests {
     #[test]
     fn a_year_long_token_is_kept_a_day_at_most() {
         let body = br#"{"data": {"token_type": "Bearer", "expires_in": 31622400, "access_token": "tok"}}"#;
-        let token = parse_token(reqwest::StatusCode::OK, body, Duration::from_secs(86_400)).unwrap();
+        let token = parse_token(
+            reqwest::StatusCode::OK,
+            body,
+            "/data/access_token",
+            Duration::from_secs(86_400),
+        )
+        .unwrap();
         let lifetime = token.expires_at.duration_since(SystemTime::now()).unwrap();
         assert!(lifetime <= Duration::from_secs(86_400) && lifetime > Duration::from_secs(86_000));
         let short = br#"{"data": {"expires_in": "600", "access_token": "tok"}}"#;
-        let token = parse_token(reqwest::StatusCode::OK, short, Duration::from_secs(86_400)).unwrap();
+        let token = parse_token(
+            reqwest::StatusCode::OK,
+            short,
+            "/data/access_token",
+            Duration::from_secs(86_400),
+        )
+        .unwrap();
         assert!(token.expires_at.duration_since(SystemTime::now()).unwrap() <= Duration::from_secs(600));
     }
 
@@ -116,7 +144,12 @@ mod tests {
             then.status(401)
                 .json_body(serde_json::json!({"data": [], "meta": {"message": "Client authentication failed"}}));
         });
-        let provider = client_credentials("/token", "id", "s3cret-value".to_owned(), Duration::from_secs(60));
+        let provider = client_credentials(
+            &crate::PROVIDER,
+            "id",
+            "s3cret-value".to_owned(),
+            Duration::from_secs(60),
+        );
         let err = provider
             .token(&reqwest::Client::new(), &server.base_url())
             .await

@@ -52,12 +52,7 @@ impl Client {
     /// The token exchange on its own, to share tokens between processes with
     /// [`TokenProvider::with_store`].
     pub fn token_provider(client_id: impl Into<String>, client_secret: impl Into<String>) -> TokenProvider {
-        airalo_client::client_credentials(
-            "/customer/v2/token",
-            client_id,
-            client_secret.into(),
-            airalo_client::TOKEN_MAX_AGE,
-        )
+        airalo_client::client_credentials(&PROVIDER, client_id, client_secret.into(), airalo_client::TOKEN_MAX_AGE)
     }
 
     pub fn config_with_tokens(base_url: impl Into<String>, tokens: TokenProvider) -> ClientConfig<Client> {
