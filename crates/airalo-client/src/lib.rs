@@ -66,4 +66,4 @@ impl Client {
     }
 }
 
-provider_core::connect_client!(Client, PROVIDER.name, ANONYMOUS_OPERATIONS, RATE_LIMITS, BODY_FAILURES);
+provider_core::connect_client!(Client);

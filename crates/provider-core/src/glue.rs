@@ -2,17 +2,20 @@
 /// (so `ClientConfig::build` can assemble it) and the `ClientHooks` that authorize each
 /// request and send it through `Runtime::execute`. Invoke it once in each client crate,
 /// beside the generated module (the orphan rule keeps these impls out of this crate).
-/// `$anonymous` lists the operations sent without credentials and `$limits` the documented
-/// rate limits (both generated from the spec, by method name, which is what progenitor puts
-/// in `OperationInfo::operation_id`); `$provider` is the spec's name. `$body_failures`
-/// lists the operations whose 200 can be a refusal (`BODY_FAILURES`).
+/// It reads the facts `cargo xtask regen` generated from the spec beside the client, at the
+/// crate root: `PROVIDER` (the descriptor), `ANONYMOUS_OPERATIONS` (sent without
+/// credentials), `RATE_LIMITS` (the documented limits) and `BODY_FAILURES` (operations whose
+/// 200 can be a refusal), all by method name, which is what progenitor puts in
+/// `OperationInfo::operation_id`.
+// `crate::` is meant: the generated items live in the client crate that invokes the macro.
+#[allow(clippy::crate_in_macro_def)]
 #[macro_export]
 macro_rules! connect_client {
-    ($client:ty, $provider:expr, $anonymous:expr, $limits:expr, $body_failures:expr) => {
+    ($client:ty) => {
         impl $crate::FromParts for $client {
-            const PROVIDER: &'static str = $provider;
-            const RATE_LIMITS: &'static [$crate::OperationLimit] = $limits;
-            const BODY_FAILURES: &'static [$crate::BodyFailure] = $body_failures;
+            const PROVIDER: &'static str = crate::PROVIDER.name;
+            const RATE_LIMITS: &'static [$crate::OperationLimit] = crate::RATE_LIMITS;
+            const BODY_FAILURES: &'static [$crate::BodyFailure] = crate::BODY_FAILURES;
 
             fn from_parts(base_url: &str, http: ::reqwest::Client, runtime: $crate::Runtime) -> Self {
                 <$client>::new_with_client(base_url, http, runtime)
@@ -28,7 +31,7 @@ macro_rules! connect_client {
                 use ::progenitor_client::ClientInfo;
                 let admitted = self.inner().admit(request, info).await;
                 admitted.map_err(|e| ::progenitor_client::Error::Custom(e.to_string()))?;
-                if $anonymous.contains(&info.operation_id) {
+                if crate::ANONYMOUS_OPERATIONS.contains(&info.operation_id) {
                     return Ok(());
                 }
                 let authorized = self.inner().authorize(self.client(), request).await;

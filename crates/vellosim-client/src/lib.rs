@@ -47,7 +47,7 @@ impl Client {
     }
 }
 
-provider_core::connect_client!(Client, PROVIDER.name, ANONYMOUS_OPERATIONS, RATE_LIMITS, BODY_FAILURES);
+provider_core::connect_client!(Client);
 
 impl types::Package {
     /// The package's data allowance (`volume`, in bytes).

@@ -32,7 +32,7 @@ impl Client {
     }
 }
 
-provider_core::connect_client!(Client, PROVIDER.name, ANONYMOUS_OPERATIONS, RATE_LIMITS, BODY_FAILURES);
+provider_core::connect_client!(Client);
 
 impl types::Plan {
     /// The plan's data (`dataAmount` counts decimal megabytes: 1000 is 10^9 bytes).

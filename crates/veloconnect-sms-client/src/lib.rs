@@ -60,7 +60,7 @@ impl Client {
     }
 }
 
-provider_core::connect_client!(Client, PROVIDER.name, ANONYMOUS_OPERATIONS, RATE_LIMITS, BODY_FAILURES);
+provider_core::connect_client!(Client);
 
 impl types::Failure {
     /// The platform's reason: `remarks`, or `message` where an answer sends that instead.
