@@ -26,6 +26,19 @@ pub mod model;
 mod provider;
 pub mod search;
 
+#[cfg(any(feature = "airalo", feature = "pressone"))]
+mod airalo_shaped;
+
+#[cfg(feature = "airalo")]
+mod airalo;
+#[cfg(feature = "airalo")]
+pub use airalo::Airalo;
+
+#[cfg(feature = "pressone")]
+mod pressone;
+#[cfg(feature = "pressone")]
+pub use pressone::PressOne;
+
 pub use model::{
     ActivationCode, Allowance, CountryCode, Currency, Esim, ExchangeRate, Money, Offer, OfferKind, Purchase, Status,
     StatusKind, Usage,

@@ -105,7 +105,7 @@ pub struct Money {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.amount.round_dp(2), self.currency)
+        write!(f, "{:.2} {}", self.amount, self.currency)
     }
 }
 
@@ -114,7 +114,9 @@ impl fmt::Display for Money {
 pub enum Allowance {
     Limited(DataVolume),
     /// No cap; `fair_usage` is the provider's note on throttling, where it gives one.
-    Unlimited { fair_usage: Option<String> },
+    Unlimited {
+        fair_usage: Option<String>,
+    },
 }
 
 impl Allowance {

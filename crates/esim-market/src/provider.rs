@@ -19,7 +19,12 @@ pub trait EsimProvider: Send + Sync {
     /// Buys `quantity` eSIMs of offer `offer_id`. Sent once and never retried: on
     /// [`MarketError::is_outcome_unknown`], look the order up by `reference` (sent as the
     /// provider's description or idempotency field where it has one) before buying again.
-    fn buy<'a>(&'a self, offer_id: &'a str, quantity: u32, reference: &'a str) -> BoxFuture<'a, Result<Purchase, MarketError>>;
+    fn buy<'a>(
+        &'a self,
+        offer_id: &'a str,
+        quantity: u32,
+        reference: &'a str,
+    ) -> BoxFuture<'a, Result<Purchase, MarketError>>;
 
     /// One eSIM bought from this provider.
     fn esim<'a>(&'a self, iccid: &'a str) -> BoxFuture<'a, Result<Esim, MarketError>>;
@@ -31,7 +36,12 @@ pub trait EsimProvider: Send + Sync {
     fn topups<'a>(&'a self, iccid: &'a str) -> BoxFuture<'a, Result<Vec<Offer>, MarketError>>;
 
     /// Buys top-up `offer_id` for an eSIM; never retried, like [`buy`](Self::buy).
-    fn top_up<'a>(&'a self, iccid: &'a str, offer_id: &'a str, reference: &'a str) -> BoxFuture<'a, Result<Purchase, MarketError>>;
+    fn top_up<'a>(
+        &'a self,
+        iccid: &'a str,
+        offer_id: &'a str,
+        reference: &'a str,
+    ) -> BoxFuture<'a, Result<Purchase, MarketError>>;
 
     /// The rates the provider's own exchange-rate endpoint gives, for converting prices;
     /// [`MarketError::Unsupported`] where it has none.
@@ -75,9 +85,13 @@ impl OfferQuery {
 pub enum MarketError {
     /// The provider has no endpoint for this (e.g. Vellosim sells no top-ups).
     #[error("{provider} does not support {operation}")]
-    Unsupported { provider: &'static str, operation: &'static str },
-    /// The call failed; `source` is the provider client's own error.
-    #[error("{provider}: {source}")]
+    Unsupported {
+        provider: &'static str,
+        operation: &'static str,
+    },
+    /// The call failed; `source` is the provider client's own error (shown by error
+    /// reporters that walk the chain, e.g. anyhow's `{:#}`).
+    #[error("{provider} call failed")]
     Provider {
         provider: &'static str,
         outcome_unknown: bool,
@@ -95,11 +109,13 @@ pub enum MarketError {
 }
 
 impl MarketError {
-    /// From a generated client's error. Its `Display` never carries a credential.
-    pub fn provider<E>(provider: &'static str, error: provider_core::Error<E>) -> Self
+    /// From a generated client's error (progenitor's, or ours it converts into). Its
+    /// `Display` never carries a credential.
+    pub fn provider<E>(provider: &'static str, error: impl Into<provider_core::Error<E>>) -> Self
     where
         E: std::fmt::Debug + Send + Sync + 'static,
     {
+        let error = error.into();
         MarketError::Provider {
             provider,
             outcome_unknown: error.is_outcome_unknown(),
@@ -109,7 +125,13 @@ impl MarketError {
 
     /// A purchase or top-up may have been made: reconcile by its reference before retrying.
     pub fn is_outcome_unknown(&self) -> bool {
-        matches!(self, MarketError::Provider { outcome_unknown: true, .. })
+        matches!(
+            self,
+            MarketError::Provider {
+                outcome_unknown: true,
+                ..
+            }
+        )
     }
 
     pub fn provider_name(&self) -> &'static str {

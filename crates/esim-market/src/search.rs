@@ -108,7 +108,12 @@ pub async fn search(providers: &[&dyn EsimProvider], query: &OfferQuery, options
 
 /// `price` in `to`: as is, or through a rate between the two currencies (either direction),
 /// the offer's own provider's rate first.
-pub fn convert(price: Money, to: Currency, provider: &str, rates: &[ExchangeRate]) -> Option<(Money, Option<ExchangeRate>)> {
+pub fn convert(
+    price: Money,
+    to: Currency,
+    provider: &str,
+    rates: &[ExchangeRate],
+) -> Option<(Money, Option<ExchangeRate>)> {
     if price.currency == to {
         return Some((price, None));
     }
@@ -143,4 +148,3 @@ fn compare(rank: Rank, a: &Ranked, b: &Ranked) -> Ordering {
         .then_with(|| a.offer.provider.cmp(b.offer.provider))
         .then_with(|| a.offer.id.cmp(&b.offer.id))
 }
-

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! esim [--sandbox] [-o json|table] <airalo|pressone|vellosim|veloconnect|veloconnect-sms> <operation> [--all] [args]
+//! esim [--sandbox] offers|buy|usage [args]     # the data-eSIM providers through one interface
 //! esim sandbox serve|skip|webhooks
 //! ```
 //!
@@ -11,6 +12,7 @@
 
 mod generated;
 mod listing;
+mod market;
 mod output;
 mod providers;
 mod sandbox_cmd;
@@ -165,6 +167,7 @@ fn command() -> Command {
                 .help("With -o table: the fields to show, in order (default: the telling ones, at most 8)"),
         )
         .subcommands(provider_commands())
+        .subcommands(market::commands())
         .subcommand(sandbox_cmd::command())
 }
 
@@ -191,7 +194,16 @@ async fn run(matches: &ArgMatches, out: &Output) -> anyhow::Result<()> {
     } else {
         Target::Live
     };
-    let result = run_provider(provider, &target, out, sub).await;
+    let result = if [market::OFFERS, market::BUY, market::USAGE].contains(&provider) {
+        // The offer table is what `offers` is for: JSON only when asked for by name.
+        let format = match matches.value_source("output") {
+            Some(clap::parser::ValueSource::DefaultValue) if provider == market::OFFERS => Format::Table,
+            _ => out.format(),
+        };
+        market::run(provider, sub, &target, format).await
+    } else {
+        run_provider(provider, &target, out, sub).await
+    };
     drop(embedded);
     result
 }

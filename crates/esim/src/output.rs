@@ -40,6 +40,10 @@ impl Output {
         }
     }
 
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
     pub fn reported(&self) -> bool {
         self.reported.get()
     }

@@ -33,6 +33,11 @@ pub const PROVIDERS: &[&provider_core::Descriptor] = &[
 #[cfg(feature = "fleet")]
 pub use provider_fleet as fleet;
 
+/// One eSIM interface over the enabled data-eSIM providers (`esim-market`), as `market`:
+/// offers, purchases, usage and top-ups in provider-neutral types, and a ranked search.
+#[cfg(feature = "market")]
+pub use esim_market as market;
+
 #[cfg(any(feature = "airalo", feature = "pressone"))]
 mod airalo_shaped;
 

@@ -68,9 +68,70 @@ impl fmt::Display for DataVolume {
     }
 }
 
+/// `5GB`, `512MB`, `1.5GB`, `100B` (either case, spaces allowed before the unit): what
+/// `Display` prints, read back; MB and GB are binary, as the providers mean them.
+impl std::str::FromStr for DataVolume {
+    type Err = ParseVolumeError;
+
+    fn from_str(text: &str) -> Result<Self, ParseVolumeError> {
+        let error = || ParseVolumeError(text.to_owned());
+        let trimmed = text.trim();
+        let split = trimmed.find(|c: char| c.is_ascii_alphabetic()).ok_or_else(error)?;
+        let (number, unit) = trimmed.split_at(split);
+        let scale = match unit.to_ascii_uppercase().as_str() {
+            "B" => 1,
+            "KB" => 1024,
+            "MB" => MIB,
+            "GB" => GIB,
+            "TB" => GIB * 1024,
+            _ => return Err(error()),
+        };
+        let number = number.trim();
+        let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+        if whole.is_empty()
+            || !whole.bytes().all(|b| b.is_ascii_digit())
+            || !fraction.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(error());
+        }
+        // Exact integer arithmetic: `1.5GB` is 1,610,612,736 bytes, not a float's nearest.
+        let whole: u64 = whole.parse().map_err(|_| error())?;
+        let mut bytes = whole.checked_mul(scale).ok_or_else(error)?;
+        let mut unit_fraction = scale;
+        for digit in fraction.bytes().map(|b| u64::from(b - b'0')) {
+            unit_fraction /= 10;
+            bytes = bytes.checked_add(digit * unit_fraction).ok_or_else(error)?;
+        }
+        Ok(Self { bytes })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseVolumeError(String);
+
+impl fmt::Display for ParseVolumeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} is not a data volume (e.g. 5GB, 512MB, 1.5GB)", self.0)
+    }
+}
+
+impl std::error::Error for ParseVolumeError {}
+
 #[cfg(test)]
 mod tests {
     use super::DataVolume;
+
+    #[test]
+    fn reads_volumes_as_they_are_written() {
+        let parse = |text: &str| text.parse::<DataVolume>();
+        assert_eq!(parse("5GB"), Ok(DataVolume::from_bytes(5_368_709_120)));
+        assert_eq!(parse("512 mb"), Ok(DataVolume::from_megabytes(512)));
+        assert_eq!(parse("1.5GB"), Ok(DataVolume::from_megabytes(1536)));
+        assert_eq!(parse("100B"), Ok(DataVolume::from_bytes(100)));
+        for bad in ["", "GB", "5", "5XB", "-1GB", "1.2.3GB", "99999999999999999999TB"] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn converts_like_the_provider_docs() {
