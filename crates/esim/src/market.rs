@@ -336,7 +336,29 @@ fn usage_json(usage: &Usage) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_days;
+    use super::*;
+
+    /// The cross-provider table for the sandbox's fixed catalogue: a change to any adapter's
+    /// mapping, to the ranking or to the conversions shows up here as a reviewed diff.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_cross_provider_table_of_the_sandbox_catalogue() {
+        let sandbox = sandbox::Sandbox::start(sandbox::Config::default()).await.unwrap();
+        let target = Target::Sandbox {
+            origin: sandbox.origin().to_owned(),
+            embedded: true,
+        };
+        let adapters: Vec<Box<dyn EsimProvider>> = names().into_iter().map(|n| adapter(n, &target).unwrap()).collect();
+        let adapters: Vec<&dyn EsimProvider> = adapters.iter().map(AsRef::as_ref).collect();
+        let query = OfferQuery {
+            country: "DE".parse().ok(),
+            min_data: "5GB".parse().ok(),
+            kind: Some(OfferKind::Base),
+            ..OfferQuery::default()
+        };
+        let found = search(&adapters, &query, &SearchOptions::default()).await;
+        assert!(found.failures.is_empty(), "{:?}", found.failures);
+        insta::assert_snapshot!(render(&found));
+    }
 
     #[test]
     fn day_ranges_read_as_written() {
