@@ -90,15 +90,24 @@ async fn conforms(sandbox: &Sandbox, provider: &dyn EsimProvider) {
         assert!(offer.coverage.contains(&"DE".parse().unwrap()), "{name}: {offer:?}");
         assert_eq!(offer.kind, OfferKind::Base, "{name}: {offer:?}");
         assert!(offer.validity_days > 0, "{name}: {offer:?}");
-        assert!(offer.price.amount.is_sign_positive() && !offer.price.amount.is_zero(), "{name}: {offer:?}");
+        assert!(
+            offer.price.amount.is_sign_positive() && !offer.price.amount.is_zero(),
+            "{name}: {offer:?}"
+        );
     }
-    assert!(offers(provider, &country("AQ")).await.is_empty(), "{name}: offers for AQ");
+    assert!(
+        offers(provider, &country("AQ")).await.is_empty(),
+        "{name}: offers for AQ"
+    );
     let five_gb = OfferQuery {
         min_data: Some(DataVolume::from_megabytes(5 * 1024)),
         ..germany.clone()
     };
     for offer in offers(provider, &five_gb).await {
-        assert!(offer.data.covers(DataVolume::from_megabytes(5 * 1024)), "{name}: {offer:?}");
+        assert!(
+            offer.data.covers(DataVolume::from_megabytes(5 * 1024)),
+            "{name}: {offer:?}"
+        );
     }
 
     // A purchase yields a usable activation code and the reference it was sent with.
@@ -121,17 +130,30 @@ async fn conforms(sandbox: &Sandbox, provider: &dyn EsimProvider) {
         .activation
         .as_ref()
         .unwrap_or_else(|| panic!("{name}: no activation code: {purchase:?}"));
-    assert_eq!(ActivationCode::parse(&activation.lpa).as_ref(), Some(activation), "{name}");
+    assert_eq!(
+        ActivationCode::parse(&activation.lpa).as_ref(),
+        Some(activation),
+        "{name}"
+    );
     let iccid = bought.iccid.clone();
 
-    let esim = provider.esim(&iccid).await.unwrap_or_else(|e| panic!("{name}: esim: {e:?}"));
+    let esim = provider
+        .esim(&iccid)
+        .await
+        .unwrap_or_else(|e| panic!("{name}: esim: {e:?}"));
     assert_eq!(esim.iccid, iccid, "{name}");
 
     // Usage grows as (simulated) time passes.
-    let before = provider.usage(&iccid).await.unwrap_or_else(|e| panic!("{name}: usage: {e:?}"));
+    let before = provider
+        .usage(&iccid)
+        .await
+        .unwrap_or_else(|e| panic!("{name}: usage: {e:?}"));
     assert_eq!(before.iccid, iccid);
     sandbox.skip(Duration::from_secs(6 * 3600));
-    let after = provider.usage(&iccid).await.unwrap_or_else(|e| panic!("{name}: usage: {e:?}"));
+    let after = provider
+        .usage(&iccid)
+        .await
+        .unwrap_or_else(|e| panic!("{name}: usage: {e:?}"));
     let (Some(used_before), Some(used_after)) = (before.used, after.used) else {
         panic!("{name}: usage without used data: {before:?} {after:?}");
     };
@@ -151,17 +173,29 @@ async fn conforms(sandbox: &Sandbox, provider: &dyn EsimProvider) {
                 .await
                 .unwrap_or_else(|e| panic!("{name}: top_up: {e:?}"));
             assert!(receipt.esims.iter().any(|e| e.iccid == iccid), "{name}: {receipt:?}");
-            let topped = provider.usage(&iccid).await.unwrap_or_else(|e| panic!("{name}: usage: {e:?}"));
+            let topped = provider
+                .usage(&iccid)
+                .await
+                .unwrap_or_else(|e| panic!("{name}: usage: {e:?}"));
             assert!(
                 topped.remaining > after.remaining,
                 "{name}: top-up not visible: {after:?} → {topped:?}"
             );
         }
-        Err(MarketError::Unsupported { provider: said, operation }) => {
+        Err(MarketError::Unsupported {
+            provider: said,
+            operation,
+        }) => {
             assert_eq!((said, operation), (name, "topups"));
             let refused = provider.top_up(&iccid, &cheapest.id, &reference).await;
             assert!(
-                matches!(refused, Err(MarketError::Unsupported { operation: "top_up", .. })),
+                matches!(
+                    refused,
+                    Err(MarketError::Unsupported {
+                        operation: "top_up",
+                        ..
+                    })
+                ),
                 "{name}: topups unsupported but top_up not: {refused:?}"
             );
         }

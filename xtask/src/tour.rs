@@ -29,6 +29,7 @@ pub fn tour(root: &Path) -> anyhow::Result<()> {
     vellosim(&session)?;
     veloconnect(&session)?;
     veloconnect_sms(&session)?;
+    one_interface(&session)?;
     println!("\nEvery operation of every provider: `esim <provider> --help`. Against a provider, drop --sandbox");
     println!("and set its credentials (`esim --help` lists the variables).");
     Ok(())
@@ -177,5 +178,22 @@ fn veloconnect(s: &Session) -> anyhow::Result<()> {
         "--sandbox -o table veloconnect get-esim-top-up-plans --iccid {iccid}"
     ))?;
     s.show("--sandbox veloconnect get-my-organization")?;
+    Ok(())
+}
+
+fn one_interface(s: &Session) -> anyhow::Result<()> {
+    s.heading("All four data-eSIM providers through one interface: the best offer for a trip, bought, used");
+    s.show("--sandbox offers --country DE --min-data 5GB --days 7..30")?;
+    let found = s.quiet_json("--sandbox -o json offers --country DE --min-data 5GB --days 7..30")?;
+    let best = found.pointer("/ranked/0").context("no offer ranked")?;
+    let offer = format!("{}:{}", text(best, "/provider")?, text(best, "/id")?);
+    let purchase = s.show_json(&format!("--sandbox buy {offer} --reference tour-trip-1"))?;
+    let esim = format!(
+        "{}:{}",
+        text(&purchase, "/provider")?,
+        text(&purchase, "/esims/0/iccid")?
+    );
+    s.show("sandbox skip 12")?;
+    s.show(&format!("--sandbox usage {esim}"))?;
     Ok(())
 }

@@ -93,7 +93,11 @@ proptest! {
 }
 
 fn per_gb(price: Money, data: &Allowance) -> Option<Money> {
-    let offer = Offer { price, data: data.clone(), ..offer(0, "USD", 1, None, 1) };
+    let offer = Offer {
+        price,
+        data: data.clone(),
+        ..offer(0, "USD", 1, None, 1)
+    };
     offer.price_per_gb()
 }
 

@@ -242,27 +242,34 @@ mod tests {
     }
 
     /// Every provider's subcommands and their flags (`!` required, `…` repeatable): a spec
-    /// change shows up here as a reviewed snapshot diff of what users type.
+    /// change shows up here as a reviewed snapshot diff of what users type. The commands
+    /// over all providers (`offers`, `buy`, `usage`) are one snapshot, `interface`.
     #[test]
     fn command_line_surface() {
-        for provider in super::command().get_subcommands().filter(|c| c.get_name() != "help") {
-            let mut lines = Vec::new();
-            for op in provider.get_subcommands() {
-                let flags: Vec<String> = op
-                    .get_arguments()
-                    .filter_map(|arg| {
-                        let long = arg.get_long()?;
-                        let required = if arg.is_required_set() { "!" } else { "" };
-                        let repeated = match arg.get_action() {
-                            clap::ArgAction::Append => "…",
-                            _ => "",
-                        };
-                        Some(format!("--{long}{required}{repeated}"))
-                    })
-                    .collect();
-                lines.push(format!("{} {}", op.get_name(), flags.join(" ")).trim_end().to_owned());
-            }
-            insta::assert_snapshot!(provider.get_name().to_owned(), lines.join("\n"));
+        fn line(op: &clap::Command) -> String {
+            let flags: Vec<String> = op
+                .get_arguments()
+                .filter_map(|arg| {
+                    let long = arg.get_long()?;
+                    let required = if arg.is_required_set() { "!" } else { "" };
+                    let repeated = match arg.get_action() {
+                        clap::ArgAction::Append => "…",
+                        _ => "",
+                    };
+                    Some(format!("--{long}{required}{repeated}"))
+                })
+                .collect();
+            format!("{} {}", op.get_name(), flags.join(" ")).trim_end().to_owned()
         }
+        let mut interface = Vec::new();
+        for command in super::command().get_subcommands().filter(|c| c.get_name() != "help") {
+            if !command.has_subcommands() {
+                interface.push(line(command));
+                continue;
+            }
+            let lines: Vec<String> = command.get_subcommands().map(line).collect();
+            insta::assert_snapshot!(command.get_name().to_owned(), lines.join("\n"));
+        }
+        insta::assert_snapshot!("interface", interface.join("\n"));
     }
 }
