@@ -25,6 +25,8 @@
 pub mod model;
 mod provider;
 pub mod search;
+#[cfg(feature = "vellosim")]
+mod vellosim;
 
 pub use model::{
     ActivationCode, Allowance, CountryCode, Currency, Esim, ExchangeRate, Money, Offer, OfferKind, Purchase, Status,
@@ -32,3 +34,5 @@ pub use model::{
 };
 pub use provider::{EsimProvider, MarketError, OfferQuery};
 pub use search::{Rank, Ranked, Search, SearchOptions, search};
+#[cfg(feature = "vellosim")]
+pub use vellosim::Vellosim;
