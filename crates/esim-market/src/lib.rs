@@ -27,6 +27,8 @@ mod provider;
 pub mod search;
 #[cfg(feature = "vellosim")]
 mod vellosim;
+#[cfg(feature = "veloconnect")]
+mod veloconnect;
 
 pub use model::{
     ActivationCode, Allowance, CountryCode, Currency, Esim, ExchangeRate, Money, Offer, OfferKind, Purchase, Status,
@@ -36,3 +38,5 @@ pub use provider::{EsimProvider, MarketError, OfferQuery};
 pub use search::{Rank, Ranked, Search, SearchOptions, search};
 #[cfg(feature = "vellosim")]
 pub use vellosim::Vellosim;
+#[cfg(feature = "veloconnect")]
+pub use veloconnect::VeloConnect;
