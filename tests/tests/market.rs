@@ -45,6 +45,7 @@ fn adapters(sandbox: &Sandbox) -> Vec<Box<dyn EsimProvider>> {
                 .base_url(sandbox.base_url(Provider::Veloconnect))
                 .build()
                 .unwrap(),
+            market::Currency::USD,
         )),
     ]
 }

@@ -25,6 +25,10 @@
 pub mod model;
 mod provider;
 pub mod search;
+#[cfg(feature = "vellosim")]
+mod vellosim;
+#[cfg(feature = "veloconnect")]
+mod veloconnect;
 
 #[cfg(any(feature = "airalo", feature = "pressone"))]
 mod airalo_shaped;
@@ -45,3 +49,7 @@ pub use model::{
 };
 pub use provider::{EsimProvider, MarketError, OfferQuery};
 pub use search::{Rank, Ranked, Search, SearchOptions, search};
+#[cfg(feature = "vellosim")]
+pub use vellosim::Vellosim;
+#[cfg(feature = "veloconnect")]
+pub use veloconnect::VeloConnect;

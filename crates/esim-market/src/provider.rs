@@ -83,7 +83,7 @@ impl OfferQuery {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MarketError {
-    /// The provider has no endpoint for this (e.g. Vellosim sells no top-ups).
+    /// The provider has no endpoint for this (e.g. more than one eSIM in one Vellosim purchase).
     #[error("{provider} does not support {operation}")]
     Unsupported {
         provider: &'static str,

@@ -6,7 +6,8 @@ use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 use comfy_table::{Table, presets};
 use provider_clients::DataVolume;
 use provider_clients::market::{
-    Esim, EsimProvider, Offer, OfferKind, OfferQuery, Purchase, Rank, Search, SearchOptions, Usage, search,
+    self, Currency, Esim, EsimProvider, Offer, OfferKind, OfferQuery, Purchase, Rank, Search, SearchOptions, Usage,
+    search,
 };
 use serde_json::{Value, json};
 
@@ -19,7 +20,7 @@ pub const USAGE: &str = "usage";
 
 /// Every provider the interface covers, each with how its adapter is built: declared once.
 macro_rules! market {
-    ($($client_crate:ident => $adapter:ident($build:path)),* $(,)?) => {
+    ($($client_crate:ident => $make:expr),* $(,)?) => {
         /// The providers' names, in the order the help lists them.
         pub fn names() -> Vec<&'static str> {
             vec![$($client_crate::PROVIDER.name),*]
@@ -27,7 +28,8 @@ macro_rules! market {
 
         fn adapter(name: &str, target: &Target) -> anyhow::Result<Box<dyn EsimProvider>> {
             $(if name == $client_crate::PROVIDER.name {
-                return Ok(Box::new(provider_clients::market::$adapter::new($build(target)?)));
+                let make: fn(&Target) -> anyhow::Result<Box<dyn EsimProvider>> = $make;
+                return make(target);
             })*
             bail!("{name} is not a data-eSIM provider (one of: {})", names().join(", "))
         }
@@ -35,10 +37,24 @@ macro_rules! market {
 }
 
 market! {
-    airalo_client => Airalo(providers::airalo),
-    pressone_client => PressOne(providers::pressone),
-    //TMP vellosim_client => Vellosim(providers::vellosim),
-    //TMP veloconnect_client => VeloConnect(providers::veloconnect),
+    airalo_client => |t| Ok(Box::new(market::Airalo::new(providers::airalo(t)?))),
+    pressone_client => |t| Ok(Box::new(market::PressOne::new(providers::pressone(t)?))),
+    vellosim_client => |t| Ok(Box::new(market::Vellosim::new(providers::vellosim(t)?))),
+    veloconnect_client => |t| Ok(Box::new(market::VeloConnect::new(providers::veloconnect(t)?, veloconnect_currency(t)?))),
+}
+
+/// VeloConnect's API names no currency: the account's is the caller's to state
+/// (`VELOCONNECT_CURRENCY`); the sandbox prices in USD.
+const VELOCONNECT_CURRENCY: &str = "VELOCONNECT_CURRENCY";
+
+fn veloconnect_currency(target: &Target) -> anyhow::Result<Currency> {
+    match (target, std::env::var(VELOCONNECT_CURRENCY)) {
+        (_, Ok(code)) => Ok(code.parse()?),
+        (Target::Sandbox { .. }, Err(_)) => Ok(Currency::USD),
+        (Target::Live, Err(_)) => bail!(
+            "{VELOCONNECT_CURRENCY} is not set: VeloConnect's API does not say which currency its prices are in (e.g. USD)"
+        ),
+    }
 }
 
 pub fn commands() -> Vec<Command> {
