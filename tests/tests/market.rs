@@ -27,7 +27,7 @@ fn adapters(sandbox: &Sandbox) -> Vec<Box<dyn EsimProvider>> {
         )),
         Box::new(market::PressOne::new(
             pressone_client::Client::config(
-                sandbox.base_url(Provider::Pressone),
+                sandbox.base_url(Provider::PressOne),
                 credentials::CLIENT_ID,
                 credentials::CLIENT_SECRET,
             )
@@ -42,7 +42,7 @@ fn adapters(sandbox: &Sandbox) -> Vec<Box<dyn EsimProvider>> {
         )),
         Box::new(market::VeloConnect::new(
             veloconnect_client::Client::config(credentials::VELOCONNECT_API_KEY)
-                .base_url(sandbox.base_url(Provider::Veloconnect))
+                .base_url(sandbox.base_url(Provider::VeloConnect))
                 .build()
                 .unwrap(),
             market::Currency::USD,

@@ -57,7 +57,8 @@ pub struct Search {
     pub ranked: Vec<Ranked>,
     /// Offers in a currency no provider's rate converts: shown apart, in the provider's price.
     pub unconverted: Vec<Offer>,
-    /// Each provider that failed, beside the others' results.
+    /// Each provider that failed (once, however many of its calls failed), beside the
+    /// others' results.
     pub failures: Vec<MarketError>,
     /// Every rate the providers gave (whether or not one was needed).
     pub rates: Vec<ExchangeRate>,
@@ -80,14 +81,22 @@ pub async fn search(providers: &[&dyn EsimProvider], query: &OfferQuery, options
     let mut search = Search::default();
     let mut offers = Vec::new();
     for (found, rates) in answers {
-        match found {
-            Ok(found) => offers.extend(found),
-            Err(error) => search.failures.push(error),
-        }
-        match rates {
-            Ok(rates) => search.rates.extend(rates),
-            Err(MarketError::Unsupported { .. }) => {}
-            Err(error) => search.failures.push(error),
+        // One failure per provider: a failed rate request matters only beside offers it
+        // could have converted (a provider that is down fails both; the listing says it).
+        match (found, rates) {
+            (Err(error), rates) => {
+                search.failures.push(error);
+                search.rates.extend(rates.unwrap_or_default());
+            }
+            (Ok(found), Ok(rates)) => {
+                offers.extend(found);
+                search.rates.extend(rates);
+            }
+            (Ok(found), Err(MarketError::Unsupported { .. })) => offers.extend(found),
+            (Ok(found), Err(error)) => {
+                offers.extend(found);
+                search.failures.push(error);
+            }
         }
     }
     for offer in offers {
