@@ -96,7 +96,8 @@ impl ParseCodeError {
     }
 }
 
-/// An exact amount of a currency.
+/// An exact amount of a currency. `Display` shows two decimals, for people; `amount` keeps
+/// every digit the provider sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Money {
     pub amount: Decimal,

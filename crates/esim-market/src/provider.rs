@@ -134,6 +134,22 @@ impl MarketError {
         )
     }
 
+    /// For a provider whose order buys exactly one eSIM: `Invalid` for none, `Unsupported`
+    /// for several (the caller places several orders, each with its own reference).
+    pub fn one_esim_per_order(provider: &'static str, quantity: u32) -> Result<(), MarketError> {
+        match quantity {
+            0 => Err(MarketError::Invalid {
+                provider,
+                what: "a purchase of zero eSIMs".to_owned(),
+            }),
+            1 => Ok(()),
+            _ => Err(MarketError::Unsupported {
+                provider,
+                operation: "buying more than one eSIM in one order",
+            }),
+        }
+    }
+
     pub fn provider_name(&self) -> &'static str {
         match self {
             MarketError::Unsupported { provider, .. }

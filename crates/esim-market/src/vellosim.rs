@@ -157,7 +157,7 @@ impl EsimProvider for Vellosim {
         reference: &'a str,
     ) -> BoxFuture<'a, Result<Purchase, MarketError>> {
         Box::pin(async move {
-            one_at_a_time(quantity)?;
+            MarketError::one_esim_per_order(NAME, quantity)?;
             // `reference` is not sent: purchaseEsim has no description or idempotency field.
             let request = types::PurchaseRequest {
                 esim_id: None,
@@ -263,20 +263,6 @@ fn unexpected(what: impl Into<String>) -> MarketError {
 }
 
 /// purchaseEsim buys exactly one eSIM.
-fn one_at_a_time(quantity: u32) -> Result<(), MarketError> {
-    match quantity {
-        0 => Err(MarketError::Invalid {
-            provider: NAME,
-            what: "a purchase of zero eSIMs".to_owned(),
-        }),
-        1 => Ok(()),
-        _ => Err(MarketError::Unsupported {
-            provider: NAME,
-            operation: "buying more than one eSIM in one purchase",
-        }),
-    }
-}
-
 /// The country of a local (`LC`) region.
 fn local_country(region: &types::Region) -> Option<CountryCode> {
     match region.region_type {
@@ -571,8 +557,8 @@ mod tests {
             "locationNetworkList": [{"locationName": "United States", "locationCode": "US", "operatorList": []}]
         });
         let topup = offer(decode(guide), OfferKind::TopUp, &[]).unwrap();
-        assert_eq!(topup.price.to_string(), "2160 NGN");
-        assert_eq!(topup.price_per_gb().unwrap().to_string(), "2160 NGN");
+        assert_eq!(topup.price.to_string(), "2160.00 NGN");
+        assert_eq!(topup.price_per_gb().unwrap().to_string(), "2160.00 NGN");
         assert_eq!(topup.kind, OfferKind::TopUp);
     }
 
@@ -589,7 +575,7 @@ mod tests {
         let five = offer(decode(shape("5GB")), OfferKind::Base, &us).unwrap();
         assert_eq!(five.data, Allowance::Limited(DataVolume::from_bytes(5 * GIB)));
         assert_eq!(five.validity_days, 30);
-        assert_eq!(five.price.to_string(), "8000 NGN");
+        assert_eq!(five.price.to_string(), "8000.00 NGN");
         assert_eq!(five.coverage, us);
         assert_eq!(five.title, "USA 5GB - 30 Days");
         assert_eq!(five.operators, ["AT&T", "Verizon"]);
@@ -747,7 +733,7 @@ mod tests {
         let bought = purchase(decode(response), "trip-42");
         assert_eq!(bought.order, "esim_1699564800_12345");
         assert_eq!(bought.reference, "trip-42");
-        assert_eq!(bought.price.unwrap().to_string(), "8000 NGN");
+        assert_eq!(bought.price.unwrap().to_string(), "8000.00 NGN");
         let [esim] = bought.esims.as_slice() else {
             panic!("{bought:?}")
         };
@@ -764,9 +750,15 @@ mod tests {
 
     #[test]
     fn purchases_are_one_esim_each() {
-        assert!(one_at_a_time(1).is_ok());
-        assert!(matches!(one_at_a_time(0), Err(MarketError::Invalid { .. })));
-        assert!(matches!(one_at_a_time(2), Err(MarketError::Unsupported { .. })));
+        assert!(MarketError::one_esim_per_order(NAME, 1).is_ok());
+        assert!(matches!(
+            MarketError::one_esim_per_order(NAME, 0),
+            Err(MarketError::Invalid { .. })
+        ));
+        assert!(matches!(
+            MarketError::one_esim_per_order(NAME, 2),
+            Err(MarketError::Unsupported { .. })
+        ));
     }
 
     #[test]

@@ -88,16 +88,7 @@ impl EsimProvider for VeloConnect {
         reference: &'a str,
     ) -> BoxFuture<'a, Result<Purchase, MarketError>> {
         Box::pin(async move {
-            match quantity {
-                0 => return Err(invalid("a purchase of zero eSIMs".to_owned())),
-                1 => {}
-                _ => {
-                    return Err(MarketError::Unsupported {
-                        provider: NAME,
-                        operation: "buying more than one eSIM in one order",
-                    });
-                }
-            }
+            MarketError::one_esim_per_order(NAME, quantity)?;
             let request = types::OrderRequest {
                 plan_id: plan_id(offer_id)?,
                 customer_email: None,
@@ -432,7 +423,7 @@ mod tests {
         assert_eq!(plan.title, "Chile 1 GB 7 days");
         assert_eq!(plan.data, Allowance::Limited(DataVolume::from_bytes(1_000_000_000)));
         assert_eq!(plan.validity_days, 7);
-        assert_eq!(plan.price.to_string(), "5.5 EUR");
+        assert_eq!(plan.price.to_string(), "5.50 EUR");
         assert_eq!(plan.coverage, countries(&["CL"]));
         assert_eq!(plan.kind, OfferKind::Base);
     }

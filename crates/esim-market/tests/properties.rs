@@ -21,9 +21,11 @@ proptest! {
     fn volumes_read_exactly_as_written(mb in 0u64..10_000_000, gb in 0u64..10_000, tenth in 0u64..10) {
         prop_assert_eq!(format!("{mb}MB").parse::<DataVolume>(), Ok(DataVolume::from_megabytes(mb)));
         prop_assert_eq!(format!("{gb} gb").parse::<DataVolume>(), Ok(DataVolume::from_bytes(gb * GIB)));
+        // Tenths of a GB, rounded to the nearest byte once (not GB/10 rounded, times ten).
+        let tenths = u128::from(gb * 10 + tenth) * u128::from(GIB);
         prop_assert_eq!(
             format!("{gb}.{tenth}GB").parse::<DataVolume>(),
-            Ok(DataVolume::from_bytes(gb * GIB + tenth * (GIB / 10)))
+            Ok(DataVolume::from_bytes(((tenths + 5) / 10) as u64))
         );
     }
 

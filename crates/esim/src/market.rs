@@ -62,6 +62,9 @@ pub fn commands() -> Vec<Command> {
     vec![
         Command::new(OFFERS)
             .about("Offers of every data-eSIM provider in one table, cheapest per GB first")
+            .after_help(format!(
+                "Against the real VeloConnect, set {VELOCONNECT_CURRENCY} (its API names no currency)."
+            ))
             .arg(
                 Arg::new("country")
                     .long("country")

@@ -94,14 +94,20 @@ impl std::str::FromStr for DataVolume {
         {
             return Err(error());
         }
-        // Exact integer arithmetic: `1.5GB` is 1,610,612,736 bytes, not a float's nearest.
+        // Integer arithmetic, rounded to the byte once: `1.5GB` is exactly 1,610,612,736 bytes.
         let whole: u64 = whole.parse().map_err(|_| error())?;
-        let mut bytes = whole.checked_mul(scale).ok_or_else(error)?;
-        let mut unit_fraction = scale;
-        for digit in fraction.bytes().map(|b| u64::from(b - b'0')) {
-            unit_fraction /= 10;
-            bytes = bytes.checked_add(digit * unit_fraction).ok_or_else(error)?;
-        }
+        let fraction = &fraction[..fraction.len().min(18)];
+        let digits: u128 = if fraction.is_empty() {
+            0
+        } else {
+            fraction.parse().map_err(|_| error())?
+        };
+        let denominator = 10u128.pow(fraction.len() as u32);
+        let part = (digits * u128::from(scale) + denominator / 2) / denominator;
+        let bytes = whole
+            .checked_mul(scale)
+            .and_then(|b| b.checked_add(u64::try_from(part).ok()?))
+            .ok_or_else(error)?;
         Ok(Self { bytes })
     }
 }
@@ -128,6 +134,7 @@ mod tests {
         assert_eq!(parse("512 mb"), Ok(DataVolume::from_megabytes(512)));
         assert_eq!(parse("1.5GB"), Ok(DataVolume::from_megabytes(1536)));
         assert_eq!(parse("100B"), Ok(DataVolume::from_bytes(100)));
+        assert_eq!(parse("0.3GB"), Ok(DataVolume::from_bytes(322_122_547)));
         for bad in ["", "GB", "5", "5XB", "-1GB", "1.2.3GB", "99999999999999999999TB"] {
             assert!(parse(bad).is_err(), "{bad}");
         }
