@@ -138,6 +138,22 @@ async fn conforms(sandbox: &Sandbox, provider: &dyn EsimProvider) {
     );
     let iccid = bought.iccid.clone();
 
+    // After an unknown outcome the reference tells whether it was bought, where the provider
+    // keeps it.
+    match provider.purchases(&reference).await {
+        Ok(found) => {
+            assert_eq!(found.len(), 1, "{name}: {found:?}");
+            assert_eq!(found[0].order, purchase.order, "{name}");
+            assert!(found[0].esims.iter().any(|e| e.iccid == iccid), "{name}: {found:?}");
+            let none = provider.purchases("never-used").await.unwrap();
+            assert!(none.is_empty(), "{name}: {none:?}");
+        }
+        Err(MarketError::Unsupported {
+            operation: "purchases", ..
+        }) => {}
+        Err(e) => panic!("{name}: purchases: {e:?}"),
+    }
+
     let esim = provider
         .esim(&iccid)
         .await

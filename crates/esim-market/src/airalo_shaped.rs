@@ -13,7 +13,8 @@
 //! - Top-up packages carry no coverage (they extend the eSIM's own); their offers list none.
 //! - A SIM's `qrcode` is the LPA string; `lpa` alone is only the SM-DP+ address, with
 //!   `matching_id` beside it.
-//! - Orders are found again by `description`, which is where the caller's reference goes.
+//! - Orders are found again by `description`, which is where the caller's reference goes
+//!   (`getOrderList`'s `filter[description]` is a like-match: only exact matches count).
 
 use airalo_client::types::{self, Country, Operator, Package, PackageType, SimStatus, TopupPackage};
 use provider_core::units::DataVolume;
@@ -397,6 +398,32 @@ macro_rules! airalo_shaped {
                         });
                     }
                     Ok(purchase)
+                })
+            }
+
+            fn purchases<'a>(
+                &'a self,
+                reference: &'a str,
+            ) -> ::futures::future::BoxFuture<'a, Result<Vec<$crate::Purchase>, $crate::MarketError>> {
+                Box::pin(async move {
+                    let provider = $descriptor.name;
+                    let orders = self
+                        .0
+                        .get_order_list()
+                        .filter_description(reference)
+                        .include("sims")
+                        .limit(100)
+                        .send()
+                        .await
+                        .map_err(|e| $crate::MarketError::provider(provider, e))?
+                        .into_inner()
+                        .data;
+                    // The filter is a like-match; only exact matches are this reference's.
+                    Ok(orders
+                        .into_iter()
+                        .filter(|o| o.description.as_deref() == Some(reference))
+                        .map(|o| $crate::airalo_shaped::purchase(provider, o, reference))
+                        .collect())
                 })
             }
 

@@ -18,7 +18,8 @@ pub trait EsimProvider: Send + Sync {
 
     /// Buys `quantity` eSIMs of offer `offer_id`. Sent once and never retried: on
     /// [`MarketError::is_outcome_unknown`], look the order up by `reference` (sent as the
-    /// provider's description or idempotency field where it has one) before buying again.
+    /// provider's description field where it has one; [`purchases`](Self::purchases)) before
+    /// buying again.
     fn buy<'a>(
         &'a self,
         offer_id: &'a str,
@@ -42,6 +43,20 @@ pub trait EsimProvider: Send + Sync {
         offer_id: &'a str,
         reference: &'a str,
     ) -> BoxFuture<'a, Result<Purchase, MarketError>>;
+
+    /// The purchases (orders and top-ups) made with exactly this `reference`: after an
+    /// outcome was unknown, whether it was bought. [`MarketError::Unsupported`] where the
+    /// provider keeps no reference of the caller's (then reconcile by listing its eSIMs).
+    fn purchases<'a>(&'a self, reference: &'a str) -> BoxFuture<'a, Result<Vec<Purchase>, MarketError>> {
+        let _ = reference;
+        let provider = self.name();
+        Box::pin(async move {
+            Err(MarketError::Unsupported {
+                provider,
+                operation: "purchases",
+            })
+        })
+    }
 
     /// The rates the provider's own exchange-rate endpoint gives, for converting prices;
     /// [`MarketError::Unsupported`] where it has none.

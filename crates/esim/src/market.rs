@@ -92,6 +92,7 @@ pub fn commands() -> Vec<Command> {
                 Arg::new("providers")
                     .long("providers")
                     .value_delimiter(',')
+                    .value_parser(names())
                     .default_value(providers)
                     .help("Which providers to ask"),
             )
