@@ -184,6 +184,8 @@ fn veloconnect(s: &Session) -> anyhow::Result<()> {
 fn one_interface(s: &Session) -> anyhow::Result<()> {
     s.heading("All four data-eSIM providers through one interface: the best offer for a trip, bought, used");
     s.show("--sandbox offers --country DE --min-data 5GB --days 7..30")?;
+    // Compared in another currency: only through a rate a provider's own endpoint gave, named.
+    s.show("--sandbox offers --country DE --min-data 10GB --currency EUR --providers airalo,vellosim")?;
     let found = s.quiet_json("--sandbox -o json offers --country DE --min-data 5GB --days 7..30")?;
     let best = found.pointer("/ranked/0").context("no offer ranked")?;
     let offer = format!("{}:{}", text(best, "/provider")?, text(best, "/id")?);

@@ -6,8 +6,8 @@ use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 use comfy_table::{Table, presets};
 use provider_clients::DataVolume;
 use provider_clients::market::{
-    self, Currency, Esim, EsimProvider, Offer, OfferKind, OfferQuery, Purchase, Rank, Search, SearchOptions, Usage,
-    search,
+    self, Currency, Esim, EsimProvider, ExchangeRate, Offer, OfferKind, OfferQuery, Purchase, Rank, Search,
+    SearchOptions, Usage, search,
 };
 use serde_json::{Value, json};
 
@@ -195,12 +195,19 @@ pub fn render(found: &Search) -> String {
         ]);
     }
     out.push_str(&format!("{table}\n{} offers\n", found.ranked.len()));
-    let mut rates: Vec<_> = found.ranked.iter().filter_map(|r| r.converted_by.as_ref()).collect();
-    rates.dedup();
+    let mut rates: Vec<&ExchangeRate> = Vec::new();
+    for rate in found.ranked.iter().filter_map(|r| r.converted_by.as_ref()) {
+        if !rates.contains(&rate) {
+            rates.push(rate);
+        }
+    }
     for rate in rates {
         out.push_str(&format!(
             "* converted at 1 {} = {} {} ({}'s exchange rate)\n",
-            rate.from, rate.rate, rate.to, rate.source
+            rate.from,
+            rate.rate.normalize(),
+            rate.to,
+            rate.source
         ));
     }
     if !found.unconverted.is_empty() {
@@ -378,6 +385,15 @@ mod tests {
         let found = search(&adapters, &query, &SearchOptions::default()).await;
         assert!(found.failures.is_empty(), "{:?}", found.failures);
         insta::assert_snapshot!(render(&found));
+
+        // In euros: every price goes through the one USD → EUR rate a provider gave (Airalo's).
+        let in_euros = SearchOptions {
+            currency: "EUR".parse().unwrap(),
+            ..SearchOptions::default()
+        };
+        let found = search(&adapters, &query, &in_euros).await;
+        assert!(found.failures.is_empty(), "{:?}", found.failures);
+        insta::assert_snapshot!("in_euros", render(&found));
     }
 
     #[test]
