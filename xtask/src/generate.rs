@@ -492,6 +492,7 @@ fn descriptor(spec: &Spec) -> anyhow::Result<TokenStream> {
             credential: #credential,
             sandbox_mount: #mount,
             listings: LISTINGS,
+            rate_limits: RATE_LIMITS,
             decode_component,
         };
     })

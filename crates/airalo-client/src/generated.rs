@@ -10324,5 +10324,6 @@ pub const PROVIDER: ::provider_core::Descriptor = ::provider_core::Descriptor {
     },
     sandbox_mount: "/airalo/v2",
     listings: LISTINGS,
+    rate_limits: RATE_LIMITS,
     decode_component,
 };

@@ -182,4 +182,33 @@ mod tests {
         }
         assert_eq!(provider_clients::PROVIDERS.len(), sandbox::Provider::ALL.len());
     }
+
+    /// The sandbox states its rate limits itself; each must be one its provider's spec
+    /// documents (`x-rate-limit`, in the client's descriptor), with the same numbers.
+    #[test]
+    fn the_sandbox_enforces_the_rate_limits_each_spec_documents() {
+        let mut checked = 0;
+        for provider in sandbox::Provider::ALL {
+            let descriptor = provider_clients::PROVIDERS
+                .iter()
+                .find(|d| d.name == provider.name())
+                .expect("a client for every simulated provider");
+            for (operation, requests, per) in provider.documented_limits() {
+                let documented = descriptor
+                    .rate_limits
+                    .iter()
+                    .find(|l| l.operation == operation)
+                    .unwrap_or_else(|| panic!("{}: {operation} has no x-rate-limit", descriptor.name));
+                assert_eq!(
+                    (documented.requests, documented.per),
+                    (requests, per),
+                    "{} {operation}",
+                    descriptor.name
+                );
+                checked += 1;
+            }
+        }
+        // Airalo's token, catalogue, usage and history limits; PressOne's usage and history.
+        assert_eq!(checked, 6);
+    }
 }

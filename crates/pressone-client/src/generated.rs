@@ -2723,5 +2723,6 @@ pub const PROVIDER: ::provider_core::Descriptor = ::provider_core::Descriptor {
     },
     sandbox_mount: "/pressone",
     listings: LISTINGS,
+    rate_limits: RATE_LIMITS,
     decode_component,
 };

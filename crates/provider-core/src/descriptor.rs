@@ -17,6 +17,8 @@ pub struct Descriptor {
     pub sandbox_mount: &'static str,
     /// The paginated operations (`x-pagination`).
     pub listings: &'static [Listing],
+    /// The documented rate limits (`x-rate-limit`), which the runtime paces calls against.
+    pub rate_limits: &'static [crate::OperationLimit],
     pub decode_component: DecodeComponent,
 }
 
@@ -73,6 +75,7 @@ mod tests {
             },
             sandbox_mount: "/demo",
             listings: &[],
+            rate_limits: &[],
             decode_component: |_, _| None,
         };
         assert_eq!(demo.credential_variables(), ["DEMO_CLIENT_ID", "DEMO_CLIENT_SECRET"]);

@@ -43,7 +43,7 @@ use crate::airalo_shaped::{self, Api, Flavor, Limit};
 use crate::credentials::CLIENT_SECRET;
 use crate::{Provider, Shared};
 
-const FLAVOR: Flavor = Flavor {
+pub(crate) const FLAVOR: Flavor = Flavor {
     provider: Provider::Airalo,
     iccid_issuer: 1,
     prefix: "",

@@ -63,6 +63,22 @@ pub struct Flavor {
     pub history_limit: Option<Limit>,
 }
 
+impl Flavor {
+    /// The limits this simulation enforces, by the operation's method name (as the client's
+    /// generated `RATE_LIMITS` names it).
+    pub fn limits(&self) -> Vec<(&'static str, Limit)> {
+        [
+            ("request_access_token", self.token_limit),
+            ("get_packages", self.packages_limit),
+            ("get_usage", self.usage_limit),
+            ("get_esim_package_history", self.history_limit),
+        ]
+        .into_iter()
+        .filter_map(|(operation, limit)| Some((operation, limit?)))
+        .collect()
+    }
+}
+
 /// One provider's simulation: its tokens and its account.
 pub struct Api {
     pub shared: Arc<Shared>,

@@ -108,6 +108,22 @@ impl Provider {
         }
     }
 
+    /// The documented rate limits this simulation enforces, as (operation method name,
+    /// requests, per): the spec's `x-rate-limit`, which a test holds these equal to. Vellosim
+    /// and VeloConnect document no numbers; the sandbox's own ceiling on them is not listed.
+    pub fn documented_limits(self) -> Vec<(&'static str, u32, std::time::Duration)> {
+        let flavor = match self {
+            Provider::Airalo => &airalo::FLAVOR,
+            Provider::PressOne => &pressone::FLAVOR,
+            Provider::Vellosim | Provider::VeloConnect | Provider::VeloConnectSms => return Vec::new(),
+        };
+        flavor
+            .limits()
+            .into_iter()
+            .map(|(operation, limit)| (operation, limit.count, limit.window))
+            .collect()
+    }
+
     /// The spec's file stem (`specs/<name>.yaml`), which is also the CLI's provider name.
     pub fn name(self) -> &'static str {
         match self {

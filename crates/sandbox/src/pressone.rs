@@ -29,7 +29,7 @@ use crate::clock::rfc3339;
 use crate::http::json;
 use crate::{Provider, Shared};
 
-const FLAVOR: Flavor = Flavor {
+pub(crate) const FLAVOR: Flavor = Flavor {
     provider: Provider::PressOne,
     iccid_issuer: 2,
     prefix: "/customer/v2",

@@ -2957,5 +2957,6 @@ pub const PROVIDER: ::provider_core::Descriptor = ::provider_core::Descriptor {
     },
     sandbox_mount: "/vellosim",
     listings: LISTINGS,
+    rate_limits: RATE_LIMITS,
     decode_component,
 };

@@ -1859,5 +1859,6 @@ pub const PROVIDER: ::provider_core::Descriptor = ::provider_core::Descriptor {
     },
     sandbox_mount: "/veloconnect",
     listings: LISTINGS,
+    rate_limits: RATE_LIMITS,
     decode_component,
 };

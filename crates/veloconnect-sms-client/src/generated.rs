@@ -2902,5 +2902,6 @@ pub const PROVIDER: ::provider_core::Descriptor = ::provider_core::Descriptor {
     },
     sandbox_mount: "/veloconnect-sms",
     listings: LISTINGS,
+    rate_limits: RATE_LIMITS,
     decode_component,
 };
