@@ -14,7 +14,7 @@ pub use provider_core::{
 };
 
 /// The descriptor of every enabled provider (generated from its spec): name, environment
-/// variables, credential kind, sandbox mount, listings and example decoder.
+/// variables, credential kind, sandbox mount, listings, rate limits and example decoder.
 pub const PROVIDERS: &[&provider_core::Descriptor] = &[
     #[cfg(feature = "airalo")]
     &airalo_client::PROVIDER,
