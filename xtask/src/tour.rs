@@ -182,7 +182,7 @@ fn veloconnect(s: &Session) -> anyhow::Result<()> {
 }
 
 fn one_interface(s: &Session) -> anyhow::Result<()> {
-    s.heading("All four data-eSIM providers through one interface: the best offer for a trip, bought, used");
+    s.heading("All four data-eSIM providers through one interface: the best offer for a trip, bought, used, topped up");
     s.show("--sandbox offers --country DE --min-data 5GB --days 7..30")?;
     // Compared in another currency: only through a rate a provider's own endpoint gave, named.
     s.show("--sandbox offers --country DE --min-data 10GB --currency EUR --providers airalo,vellosim")?;
@@ -196,6 +196,10 @@ fn one_interface(s: &Session) -> anyhow::Result<()> {
         text(&purchase, "/esims/0/iccid")?
     );
     s.show("sandbox skip 12")?;
+    s.show(&format!("--sandbox usage {esim}"))?;
+    let topups = s.quiet_json(&format!("--sandbox topups {esim}"))?;
+    let topup = text(&topups, "/0/id")?;
+    s.show(&format!("--sandbox top-up {esim} {topup} --reference tour-trip-1-more"))?;
     s.show(&format!("--sandbox usage {esim}"))?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! esim [--sandbox] [-o json|table] <airalo|pressone|vellosim|veloconnect|veloconnect-sms> <operation> [--all] [args]
-//! esim [--sandbox] offers|buy|usage [args]     # the data-eSIM providers through one interface
+//! esim [--sandbox] offers|buy|usage|topups|top-up [args]   # the data-eSIM providers through one interface
 //! esim sandbox serve|skip|webhooks
 //! ```
 //!
@@ -194,7 +194,7 @@ async fn run(matches: &ArgMatches, out: &Output) -> anyhow::Result<()> {
     } else {
         Target::Live
     };
-    let result = if [market::OFFERS, market::BUY, market::USAGE].contains(&provider) {
+    let result = if market::COMMANDS.contains(&provider) {
         // The offer table is what `offers` is for: JSON only when asked for by name.
         let format = match matches.value_source("output") {
             Some(clap::parser::ValueSource::DefaultValue) if provider == market::OFFERS => Format::Table,

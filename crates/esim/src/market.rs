@@ -1,4 +1,4 @@
-//! `esim offers`, `esim buy` and `esim usage`: the data-eSIM providers through one interface
+//! `esim offers`, `buy`, `usage`, `topups` and `top-up`: the data-eSIM providers through one interface
 //! (`esim-market`), with offers of all of them in one ranked table.
 
 use anyhow::{Context as _, bail};
@@ -17,6 +17,10 @@ use crate::providers::{self, Target};
 pub const OFFERS: &str = "offers";
 pub const BUY: &str = "buy";
 pub const USAGE: &str = "usage";
+pub const TOPUPS: &str = "topups";
+pub const TOP_UP: &str = "top-up";
+/// Every command over the interface (the top level routes these here).
+pub const COMMANDS: [&str; 5] = [OFFERS, BUY, USAGE, TOPUPS, TOP_UP];
 
 /// Every provider the interface covers, each with how its adapter is built: declared once.
 macro_rules! market {
@@ -127,6 +131,23 @@ pub fn commands() -> Vec<Command> {
         Command::new(USAGE)
             .about("Data used and left on an eSIM, in the same terms for every provider")
             .arg(Arg::new("esim").required(true).help("<provider>:<ICCID>")),
+        Command::new(TOPUPS)
+            .about("The top-ups an eSIM can buy")
+            .arg(Arg::new("esim").required(true).help("<provider>:<ICCID>")),
+        Command::new(TOP_UP)
+            .about("Buy a top-up listed by `esim topups` for an eSIM (sent once, never retried)")
+            .arg(Arg::new("esim").required(true).help("<provider>:<ICCID>"))
+            .arg(
+                Arg::new("offer")
+                    .required(true)
+                    .help("The top-up's id, as `esim topups` prints it"),
+            )
+            .arg(
+                Arg::new("reference")
+                    .long("reference")
+                    .required(true)
+                    .help("Your reference, sent as the order's description where the provider keeps one"),
+            ),
     ]
 }
 
@@ -171,6 +192,20 @@ pub async fn run(name: &str, matches: &ArgMatches, target: &Target, format: Form
             let (provider, iccid) = split(matches.get_one::<String>("esim").expect("required"))?;
             let usage = adapter(provider, target)?.usage(iccid).await?;
             print_json(&usage_json(&usage));
+            Ok(())
+        }
+        TOPUPS => {
+            let (provider, iccid) = split(matches.get_one::<String>("esim").expect("required"))?;
+            let topups = adapter(provider, target)?.topups(iccid).await?;
+            print_json(&Value::Array(topups.iter().map(offer_json).collect()));
+            Ok(())
+        }
+        TOP_UP => {
+            let (provider, iccid) = split(matches.get_one::<String>("esim").expect("required"))?;
+            let offer = matches.get_one::<String>("offer").expect("required");
+            let reference = matches.get_one::<String>("reference").expect("required");
+            let purchase = adapter(provider, target)?.top_up(iccid, offer, reference).await?;
+            print_json(&purchase_json(&purchase));
             Ok(())
         }
         other => unreachable!("clap only accepts the registered subcommands, not {other}"),
