@@ -310,7 +310,9 @@ async fn an_outage_is_logged_once_and_the_store_used_again_when_it_returns() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
     let sandbox = sandbox(Config::default()).await;
-    let store = Arc::new(RedisStore::open(&server.url()).unwrap());
+    // A short pause after a failure (3 s by default), so that the test waits less.
+    let pause = Duration::from_millis(400);
+    let store = Arc::new(RedisStore::open(&server.url()).unwrap().with_outage_pause(pause));
     let client = client(&sandbox, Some(store.clone()));
     // The catalogue is paced (80 a minute): each read reserves a slot in the store.
     let read = || async { client.get_packages().send().await.map_err(Error::from).map(drop) };
@@ -323,11 +325,11 @@ async fn an_outage_is_logged_once_and_the_store_used_again_when_it_returns() {
     }
     assert!(!store.is_available());
     // Past the pause after a failure, the store is tried again, and fails again: still one WARN.
-    tokio::time::sleep(Duration::from_millis(3200)).await;
+    tokio::time::sleep(pause + Duration::from_millis(200)).await;
     read().await.unwrap();
 
     let _restarted = RedisServer::start_on(server.port()).expect("the server restarts");
-    tokio::time::sleep(Duration::from_millis(3200)).await;
+    tokio::time::sleep(pause + Duration::from_millis(200)).await;
     read().await.unwrap();
     assert!(store.is_available(), "the store is used again once it answers");
 

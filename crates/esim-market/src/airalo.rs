@@ -21,13 +21,8 @@ impl Airalo {
     /// Today's USD rates (`getExchangeRates`, which Airalo enables per account).
     async fn rates(&self) -> Result<Vec<ExchangeRate>, MarketError> {
         let provider = airalo_client::PROVIDER.name;
-        let rates = self
-            .0
-            .get_exchange_rates()
-            .send()
-            .await
-            .map_err(|e| MarketError::provider(provider, e))?
-            .into_inner()
+        let rates = airalo_shaped::answer(provider, self.0.get_exchange_rates().send())
+            .await?
             .data;
         Ok(airalo_shaped::exchange_rates(provider, rates))
     }

@@ -243,6 +243,17 @@ pub fn exchange_rates(provider: &'static str, rates: types::ExchangeRates) -> Ve
         .collect()
 }
 
+/// What a sent request answered, or the provider's error as a [`MarketError`].
+pub async fn answer<T, E>(
+    provider: &'static str,
+    sent: impl std::future::Future<Output = Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>>,
+) -> Result<T, MarketError>
+where
+    E: std::fmt::Debug + Send + Sync + 'static,
+{
+    Ok(sent.await.map_err(|e| MarketError::provider(provider, e))?.into_inner())
+}
+
 /// The `EsimProvider` implementation of an Airalo-shaped client. Expands to an impl for
 /// `$adapter` (a struct with the client in `.0`); `$iccid` and `$topup_iccid` are the builder
 /// methods of the ICCID parameter of the eSIM and usage calls and of the top-up listing
@@ -290,15 +301,7 @@ macro_rules! airalo_shaped {
                         .package_id(offer_id)
                         .quantity(i64::from(quantity))
                         .description(Some(reference.to_owned()));
-                    let order = self
-                        .0
-                        .submit_order()
-                        .body(body)
-                        .send()
-                        .await
-                        .map_err(|e| $crate::MarketError::provider(provider, e))?
-                        .into_inner()
-                        .data;
+                    let order = $crate::airalo_shaped::answer(provider, self.0.submit_order().body(body).send()).await?.data;
                     Ok($crate::airalo_shaped::purchase(provider, order, reference))
                 })
             }
@@ -309,15 +312,7 @@ macro_rules! airalo_shaped {
             ) -> ::futures::future::BoxFuture<'a, Result<$crate::Esim, $crate::MarketError>> {
                 Box::pin(async move {
                     let provider = $descriptor.name;
-                    let sim = self
-                        .0
-                        .get_esim()
-                        .$iccid(iccid)
-                        .send()
-                        .await
-                        .map_err(|e| $crate::MarketError::provider(provider, e))?
-                        .into_inner()
-                        .data;
+                    let sim = $crate::airalo_shaped::answer(provider, self.0.get_esim().$iccid(iccid).send()).await?.data;
                     Ok($crate::airalo_shaped::esim(provider, sim))
                 })
             }
@@ -328,15 +323,7 @@ macro_rules! airalo_shaped {
             ) -> ::futures::future::BoxFuture<'a, Result<$crate::Usage, $crate::MarketError>> {
                 Box::pin(async move {
                     let provider = $descriptor.name;
-                    let usage = self
-                        .0
-                        .get_usage()
-                        .$iccid(iccid)
-                        .send()
-                        .await
-                        .map_err(|e| $crate::MarketError::provider(provider, e))?
-                        .into_inner()
-                        .data;
+                    let usage = $crate::airalo_shaped::answer(provider, self.0.get_usage().$iccid(iccid).send()).await?.data;
                     Ok($crate::airalo_shaped::usage(provider, iccid, usage))
                 })
             }
@@ -347,15 +334,7 @@ macro_rules! airalo_shaped {
             ) -> ::futures::future::BoxFuture<'a, Result<Vec<$crate::Offer>, $crate::MarketError>> {
                 Box::pin(async move {
                     let provider = $descriptor.name;
-                    let packages = self
-                        .0
-                        .get_topup_packages()
-                        .$topup_iccid(iccid)
-                        .send()
-                        .await
-                        .map_err(|e| $crate::MarketError::provider(provider, e))?
-                        .into_inner()
-                        .data;
+                    let packages = $crate::airalo_shaped::answer(provider, self.0.get_topup_packages().$topup_iccid(iccid).send()).await?.data;
                     packages
                         .iter()
                         .map(|p| $crate::airalo_shaped::topup_offer(provider, p))
@@ -375,15 +354,7 @@ macro_rules! airalo_shaped {
                         .iccid(iccid)
                         .package_id(offer_id)
                         .description(Some(reference.to_owned()));
-                    let order = self
-                        .0
-                        .submit_topup_order()
-                        .body(body)
-                        .send()
-                        .await
-                        .map_err(|e| $crate::MarketError::provider(provider, e))?
-                        .into_inner()
-                        .data;
+                    let order = $crate::airalo_shaped::answer(provider, self.0.submit_topup_order().body(body).send()).await?.data;
                     let mut purchase = $crate::airalo_shaped::purchase(provider, order, reference);
                     // A top-up's order may list no SIM: the eSIM topped up is the one asked for.
                     if purchase.esims.is_empty() {
@@ -407,17 +378,7 @@ macro_rules! airalo_shaped {
             ) -> ::futures::future::BoxFuture<'a, Result<Vec<$crate::Purchase>, $crate::MarketError>> {
                 Box::pin(async move {
                     let provider = $descriptor.name;
-                    let orders = self
-                        .0
-                        .get_order_list()
-                        .filter_description(reference)
-                        .include("sims")
-                        .limit(100)
-                        .send()
-                        .await
-                        .map_err(|e| $crate::MarketError::provider(provider, e))?
-                        .into_inner()
-                        .data;
+                    let orders = $crate::airalo_shaped::answer(provider, self.0.get_order_list().filter_description(reference).include("sims").limit(100).send()).await?.data;
                     // The filter is a like-match; only exact matches are this reference's.
                     Ok(orders
                         .into_iter()

@@ -10,14 +10,15 @@ use std::time::{Duration, Instant};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{RedisError, RedisResult};
 
-/// How long a store that failed is left alone before it is tried again.
-const RETRY_AFTER: Duration = Duration::from_secs(3);
+/// How long a store that failed is left alone before it is tried again, by default.
+const OUTAGE_PAUSE: Duration = Duration::from_secs(3);
 
 pub(crate) struct Connection {
     client: redis::Client,
     /// The URL without its password, for logs.
     shown: String,
     timeout: Duration,
+    outage_pause: Duration,
     manager: tokio::sync::Mutex<Option<ConnectionManager>>,
     down_until: Mutex<Option<Instant>>,
     /// Set while down, so that an outage is reported once.
@@ -30,6 +31,7 @@ impl Connection {
             client: redis::Client::open(url)?,
             shown: without_password(url),
             timeout,
+            outage_pause: OUTAGE_PAUSE,
             manager: tokio::sync::Mutex::new(None),
             down_until: Mutex::new(None),
             warned: AtomicBool::new(false),
@@ -38,6 +40,10 @@ impl Connection {
 
     pub fn set_timeout(&mut self, timeout: Duration) {
         self.timeout = timeout;
+    }
+
+    pub fn set_outage_pause(&mut self, pause: Duration) {
+        self.outage_pause = pause;
     }
 
     pub fn shown(&self) -> &str {
@@ -120,7 +126,7 @@ impl Connection {
     }
 
     fn failed(&self, why: &str) {
-        *self.down_until.lock().unwrap() = Some(Instant::now() + RETRY_AFTER);
+        *self.down_until.lock().unwrap() = Some(Instant::now() + self.outage_pause);
         if !self.warned.swap(true, Ordering::Relaxed) {
             tracing::warn!(
                 store = %self.shown,
