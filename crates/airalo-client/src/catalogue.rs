@@ -128,6 +128,17 @@ impl crate::types::AirmoneyVouchersResponse {
     }
 }
 
+impl crate::types::OrderListResponse {
+    /// The orders whose description is exactly `description`. `filter[description]` is a
+    /// like-match, so a listing filtered by it may hold orders with longer descriptions.
+    pub fn described_exactly(self, description: &str) -> Vec<crate::types::Order> {
+        self.data
+            .into_iter()
+            .filter(|order| order.description.as_deref() == Some(description))
+            .collect()
+    }
+}
+
 impl crate::types::BalanceResponse {
     /// The balances, when `data` holds them (Airalo sends `[]` when the account has none).
     pub fn balances(&self) -> Option<crate::types::BalanceData> {

@@ -14,7 +14,7 @@
 //! - A SIM's `qrcode` is the LPA string; `lpa` alone is only the SM-DP+ address, with
 //!   `matching_id` beside it.
 //! - Orders are found again by `description`, which is where the caller's reference goes
-//!   (`getOrderList`'s `filter[description]` is a like-match: only exact matches count).
+//!   (`OrderListResponse::described_exactly`: the listing's filter is a like-match).
 
 use airalo_client::types::{self, Country, Operator, Package, PackageType, SimStatus, TopupPackage};
 use provider_core::units::DataVolume;
@@ -378,11 +378,10 @@ macro_rules! airalo_shaped {
             ) -> ::futures::future::BoxFuture<'a, Result<Vec<$crate::Purchase>, $crate::MarketError>> {
                 Box::pin(async move {
                     let provider = $descriptor.name;
-                    let orders = $crate::airalo_shaped::answer(provider, self.0.get_order_list().filter_description(reference).include("sims").limit(100).send()).await?.data;
-                    // The filter is a like-match; only exact matches are this reference's.
+                    let listed = self.0.get_order_list().filter_description(reference).include("sims").limit(100).send();
+                    let orders = $crate::airalo_shaped::answer(provider, listed).await?.described_exactly(reference);
                     Ok(orders
                         .into_iter()
-                        .filter(|o| o.description.as_deref() == Some(reference))
                         .map(|o| $crate::airalo_shaped::purchase(provider, o, reference))
                         .collect())
                 })

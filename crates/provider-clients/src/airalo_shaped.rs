@@ -33,20 +33,15 @@ macro_rules! airalo_shaped {
             client: &Client,
             description: &str,
         ) -> Result<Vec<::airalo_client::types::Order>, Error> {
-            let response = client
+            Ok(client
                 .get_order_list()
                 .filter_description(description)
                 .include("sims")
                 .limit(100)
                 .send()
                 .await?
-                .into_inner();
-            // The filter is a like-match; keep exact matches only.
-            Ok(response
-                .data
-                .into_iter()
-                .filter(|o| o.description.as_deref() == Some(description))
-                .collect())
+                .into_inner()
+                .described_exactly(description))
         }
 
         /// Orders several packages at once: `quantities` maps a package id to how many eSIMs.
