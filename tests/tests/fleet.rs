@@ -10,9 +10,14 @@ use airalo_client::{Client, Error, types};
 use futures::future::join_all;
 use integration_tests::redis_server::RedisServer;
 use provider_fleet::RedisStore;
-use sandbox::{Config, Provider, Sandbox, credentials};
+use sandbox::{Config, EXAMPLE_START, Provider, Sandbox, credentials};
 
+/// Simulated time starts at a fixed instant, so nothing here depends on the day.
 async fn sandbox(config: Config) -> Sandbox {
+    let config = Config {
+        start: Some(EXAMPLE_START),
+        ..config
+    };
     Sandbox::start(config).await.expect("the sandbox starts")
 }
 

@@ -10,10 +10,10 @@ use provider_clients::market::{
     search,
 };
 use provider_clients::{DataVolume, market};
-use sandbox::{Config, Provider, Sandbox, credentials};
+use sandbox::{EXAMPLE_START, Provider, Sandbox, credentials};
 
 async fn sandbox() -> Sandbox {
-    Sandbox::start(Config::default()).await.expect("the sandbox starts")
+    Sandbox::starting_at(EXAMPLE_START).await.expect("the sandbox starts")
 }
 
 /// Every adapter, each with its client pointed at the sandbox.

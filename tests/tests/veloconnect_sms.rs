@@ -5,11 +5,11 @@
 use std::time::Duration;
 
 use rust_decimal::Decimal;
-use sandbox::{Config, Provider, Sandbox, credentials};
+use sandbox::{EXAMPLE_START, Provider, Sandbox, credentials};
 use veloconnect_sms_client::{Client, Error, InvalidSms, checked, types, webhooks};
 
 async fn started() -> (Sandbox, Client) {
-    let sandbox = Sandbox::start(Config::default()).await.unwrap();
+    let sandbox = Sandbox::starting_at(EXAMPLE_START).await.unwrap();
     let client = Client::config(
         credentials::VELOCONNECT_SMS_API_ID,
         credentials::VELOCONNECT_SMS_API_PASSWORD,

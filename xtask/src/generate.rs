@@ -124,9 +124,11 @@ fn render(spec: &Spec, known_items: &mut pagination::KnownItems) -> anyhow::Resu
     client_file.items.extend(parse(spec, descriptor(spec)?)?.items);
     crate::decode::mend(&mut client_file)?;
     crate::builders::keep_request_builders(&mut client_file)?;
+    mend::docs(&mut client_file);
 
     let mut mock_file = parse(spec, mock)?;
     mend::httpmock(&mut mock_file);
+    mend::docs(&mut mock_file);
     let mut cli_file = parse(spec, cli)?;
     mend::cli(&spec.crate_ident(), &mut cli_file);
     cli_file.items.extend(parse(spec, cli_printer())?.items);

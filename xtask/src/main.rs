@@ -11,6 +11,7 @@ mod fleet;
 mod generate;
 mod lint;
 mod mend;
+mod moved_clock;
 mod pagination;
 mod rate_limits;
 mod sdk_conformance;
@@ -22,7 +23,7 @@ mod tour;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | coverage | conformance | sdk-conformance | spec-lint | tour | fleet [N] | compile-cost [--no-peer] [spec...]>";
+const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | coverage | conformance | sdk-conformance | spec-lint | tour | fleet [N] | compile-cost [--no-peer] [spec...] | moved-clock [--at DATE]... [--locked]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
             let only: Vec<&str> = rest.iter().copied().filter(|a| !a.starts_with("--")).collect();
             compile_cost::compile_cost(&workspace_root(), !rest.contains(&"--no-peer"), &only)
         }
+        ["moved-clock", rest @ ..] => moved_clock::moved_clock(&workspace_root(), rest),
         ["tour"] => generate::regen(&workspace_root(), false).and_then(|()| tour::tour(&workspace_root())),
         _ => Err(anyhow::anyhow!(USAGE)),
     };

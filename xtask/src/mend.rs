@@ -12,10 +12,19 @@
 //!   alias shadows in the glob import: it is imported by name.
 //! - CLI: an array query parameter gets `value_parser!(Vec<T>)`, which clap cannot build (and
 //!   would not compile): it becomes a repeatable `T` argument, read with `get_many`.
+//! - Docs: spec text is copied into doc comments as written, so rustdoc warns on its bare URLs
+//!   and reads a bracketed word (`[Deprecated]`) as a broken intra-doc link. A bare URL becomes
+//!   an autolink `<https://…>` and such a bracket is escaped; code, fenced or inline, is kept
+//!   as written. The docs then build with `RUSTDOCFLAGS="-D warnings"` (CI).
 
 use quote::ToTokens;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, GenericArgument, PathArguments, Type, TypeParamBound, parse_quote};
+
+/// Makes every doc comment of a generated file valid rustdoc (see the module's list).
+pub fn docs(file: &mut syn::File) {
+    DocText::default().visit_file_mut(file);
+}
 
 pub fn httpmock(file: &mut syn::File) {
     ArrayQueryMatchers.visit_file_mut(file);
@@ -38,6 +47,96 @@ pub fn cli(crate_ident: &str, file: &mut syn::File) {
             use progenitor_client::Error;
         ),
     );
+}
+
+/// Doc attributes are visited in file order, so a fence opened in one line's attribute is
+/// closed in a later one of the same item.
+#[derive(Default)]
+struct DocText {
+    in_fence: bool,
+}
+
+impl VisitMut for DocText {
+    fn visit_attribute_mut(&mut self, attr: &mut syn::Attribute) {
+        let syn::Meta::NameValue(doc) = &mut attr.meta else {
+            return;
+        };
+        if !doc.path.is_ident("doc") {
+            return;
+        }
+        let Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(text),
+            ..
+        }) = &mut doc.value
+        else {
+            return;
+        };
+        let written = text.value();
+        let mended: Vec<String> = written.split('\n').map(|line| self.line(line)).collect();
+        let mended = mended.join("\n");
+        if mended != written {
+            *text = syn::LitStr::new(&mended, text.span());
+        }
+    }
+}
+
+impl DocText {
+    fn line(&mut self, line: &str) -> String {
+        if line.trim_start().starts_with("```") {
+            self.in_fence = !self.in_fence;
+            return line.to_owned();
+        }
+        if self.in_fence {
+            return line.to_owned();
+        }
+        // Between backticks is inline code: every other piece.
+        let pieces: Vec<String> = line
+            .split('`')
+            .enumerate()
+            .map(|(i, piece)| if i % 2 == 0 { prose(piece) } else { piece.to_owned() })
+            .collect();
+        pieces.join("`")
+    }
+}
+
+/// Autolinks bare URLs and escapes path-like bracketed words in a piece of prose.
+fn prose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(at) = rest.find(['h', '[']) {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        let linked = out.ends_with('<') || out.ends_with("](");
+        if !linked && (from.starts_with("https://") || from.starts_with("http://")) {
+            let end = from
+                .find(|c: char| c.is_whitespace() || "<>\"')]".contains(c))
+                .unwrap_or(from.len());
+            let url = from[..end].trim_end_matches(['.', ',', ';', ':', '!', '?']);
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+            rest = &from[url.len()..];
+        } else if let Some(word) = bracketed_path(from).filter(|_| !out.ends_with('\\')) {
+            out.push_str(&format!("\\[{word}\\]"));
+            rest = &from[word.len() + 2..];
+        } else {
+            out.push_str(&from[..1]);
+            rest = &from[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `Deprecated` of `[Deprecated] …`: a bracketed word rustdoc would resolve as a path, not a
+/// Markdown link (`[text](url)`, `[text][ref]`).
+fn bracketed_path(text: &str) -> Option<&str> {
+    let inner = text.strip_prefix('[')?;
+    let end = inner.find(']')?;
+    let word = &inner[..end];
+    let path_like = !word.is_empty() && word.chars().all(|c| c.is_alphanumeric() || c == '_' || c == ':');
+    let after = inner[end + 1..].chars().next();
+    (path_like && !matches!(after, Some('(' | '['))).then_some(word)
 }
 
 struct ArrayQueryMatchers;
@@ -218,5 +317,29 @@ mod tests {
             text.contains("Self (self . 0 . query_param (\"limit\" , value . to_string ()))"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn doc_text_links_bare_urls_and_escapes_path_like_brackets_outside_code() {
+        let mut docs = DocText::default();
+        assert_eq!(
+            docs.line("Curated from https://docs.vellosim.com (see <https://a.example>), and https://b.example."),
+            "Curated from <https://docs.vellosim.com> (see <https://a.example>), and <https://b.example>."
+        );
+        assert_eq!(
+            docs.line("(https://developers.example.co, an apidog site)"),
+            "(<https://developers.example.co>, an apidog site)"
+        );
+        assert_eq!(docs.line("[Deprecated] devices"), "\\[Deprecated\\] devices");
+        // Links, intra-doc links of progenitor's own and inline code are left alone.
+        let kept = "Builder for [`Client::get_balance`], [the page](https://x.example), `https://y.example`, `[]`";
+        assert_eq!(docs.line(kept), kept);
+        assert_eq!(docs.line("```json"), "```json");
+        assert_eq!(
+            docs.line("  \"url\": \"https://z.example\" [x]"),
+            "  \"url\": \"https://z.example\" [x]"
+        );
+        assert_eq!(docs.line("```"), "```");
+        assert_eq!(docs.line("see https://z.example"), "see <https://z.example>");
     }
 }

@@ -5847,7 +5847,7 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
 /**Client for Airalo Partner API
 
 Hand-curated from Airalo's per-endpoint OpenAPI 3.0.1 fragments on
-https://developers.partners.airalo.com (read in the verbatim mirror
+<https://developers.partners.airalo.com> (read in the verbatim mirror
 github.com/api-evangelist/airalo `openapi/airalo-rest-api-endpoints-*-api-openapi.yml`); see
 ../shared/reference/airalo.md for the evidence behind each choice. Every operation names its
 page in `x-doc-url`.
@@ -6065,7 +6065,7 @@ let response = client.get_product_information()
     pub fn get_product_information(&self) -> builder::GetProductInformation<'_> {
         builder::GetProductInformation::new(self)
     }
-    /**[Deprecated] eSIM-compatible devices, with model codes
+    /**\[Deprecated\] eSIM-compatible devices, with model codes
 
 Deprecated by Airalo and to be removed; use getCompatibleDevicesLite.
 

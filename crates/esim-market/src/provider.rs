@@ -8,7 +8,7 @@ use provider_core::units::DataVolume;
 use crate::model::{CountryCode, Esim, ExchangeRate, Offer, OfferKind, Purchase, Usage};
 
 /// One provider's eSIM business in provider-neutral terms. Object safe, so a service can hold
-/// `Vec<Box<dyn EsimProvider>>` and [`search`](crate::search) across them.
+/// `Vec<Box<dyn EsimProvider>>` and [`search`](fn@crate::search) across them.
 pub trait EsimProvider: Send + Sync {
     /// The provider's name, as its client's descriptor spells it.
     fn name(&self) -> &'static str;

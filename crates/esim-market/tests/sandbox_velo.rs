@@ -12,7 +12,7 @@ use futures::TryStreamExt;
 use provider_core::Descriptor;
 use provider_core::units::DataVolume;
 use rust_decimal::Decimal;
-use sandbox::{Config, Sandbox, credentials};
+use sandbox::{EXAMPLE_START, Sandbox, credentials};
 
 /// Ten simulated hours: 400 MiB at the sandbox's 40 MiB an hour.
 const TEN_HOURS: Duration = Duration::from_secs(10 * 3600);
@@ -79,7 +79,7 @@ async fn offers_for_germany_only(provider: &dyn EsimProvider) -> Vec<esim_market
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn vellosim_from_offers_to_top_up() {
-    let sandbox = Sandbox::start(Config::default()).await.unwrap();
+    let sandbox = Sandbox::starting_at(EXAMPLE_START).await.unwrap();
     let vellosim = vellosim(&sandbox);
 
     let offers = offers_for_germany_only(&vellosim).await;
@@ -128,7 +128,7 @@ async fn vellosim_from_offers_to_top_up() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn veloconnect_from_offers_to_top_up() {
-    let sandbox = Sandbox::start(Config::default()).await.unwrap();
+    let sandbox = Sandbox::starting_at(EXAMPLE_START).await.unwrap();
     let veloconnect = veloconnect(&sandbox);
 
     let offers = offers_for_germany_only(&veloconnect).await;
@@ -173,7 +173,7 @@ async fn veloconnect_from_offers_to_top_up() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_ranked_together_in_usd() {
-    let sandbox = Sandbox::start(Config::default()).await.unwrap();
+    let sandbox = Sandbox::starting_at(EXAMPLE_START).await.unwrap();
     let (vellosim, veloconnect) = (vellosim(&sandbox), veloconnect(&sandbox));
     let providers: [&dyn EsimProvider; 2] = [&vellosim, &veloconnect];
     let found = search(&providers, &in_country("JP"), &SearchOptions::default()).await;

@@ -404,7 +404,7 @@ mod tests {
     /// mapping, to the ranking or to the conversions shows up here as a reviewed diff.
     #[tokio::test(flavor = "multi_thread")]
     async fn the_cross_provider_table_of_the_sandbox_catalogue() {
-        let sandbox = sandbox::Sandbox::start(sandbox::Config::default()).await.unwrap();
+        let sandbox = sandbox::Sandbox::starting_at(sandbox::EXAMPLE_START).await.unwrap();
         let target = Target::Sandbox {
             origin: sandbox.origin().to_owned(),
             embedded: true,

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use sandbox::{Config, Sandbox};
+use sandbox::{EXAMPLE_START, Sandbox};
 use serde_json::Value;
 
 /// A sandbox on a random port, served by its own runtime while the test runs `esim`.
@@ -54,7 +54,7 @@ impl Session {
     fn start() -> Session {
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
         let sandbox = runtime
-            .block_on(Sandbox::start(Config::default()))
+            .block_on(Sandbox::starting_at(EXAMPLE_START))
             .expect("sandbox starts");
         let token_cache = std::env::temp_dir().join(format!("esim-journey-{}", sandbox.addr().port()));
         Session {

@@ -160,7 +160,7 @@ are unknown.
 /**Client for PressOne eSIM Developer Platform
 
 Hand-curated from PressOne's eSIM developer portal
-(https://developers.pressone.esim.ent.pressone.co, an apidog site), of which only the first
+(<https://developers.pressone.esim.ent.pressone.co>, an apidog site), of which only the first
 screen of each page is stored (navigation, title, method and path, introduction); see
 ../shared/reference/pressone.md for the evidence behind each choice. Every operation names
 the page it was written from in `x-doc-url`; where a fact is weaker than PressOne's own page

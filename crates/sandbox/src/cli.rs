@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use chrono::{DateTime, Utc};
 use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 
 use crate::{Config, Provider, Sandbox};
@@ -32,6 +33,16 @@ pub fn args(command: Command) -> Command {
                 .help("Never answer 429"),
         )
         .arg(
+            Arg::new("start")
+                .long("start")
+                .value_name("RFC3339")
+                .value_parser(start)
+                .help(
+                    "Start simulated time at this instant (e.g. 2026-01-15T10:00:00Z) instead of now, \
+                     so answers do not depend on the day",
+                ),
+        )
+        .arg(
             Arg::new("tls")
                 .long("tls")
                 .value_name("CERT_FILE")
@@ -52,12 +63,19 @@ fn webhook(value: &str) -> Result<(Provider, String), String> {
     Ok((provider, url.to_owned()))
 }
 
+fn start(value: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(value)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("expected an RFC 3339 instant such as 2026-01-15T10:00:00Z: {e}"))
+}
+
 /// The configuration the options given to [`args`] describe.
 pub fn config(matches: &ArgMatches) -> Config {
     Config {
         listen: *matches.get_one::<SocketAddr>("listen").expect("has a default"),
         rate_limits: !matches.get_flag("no-rate-limits"),
         tls_certificate: matches.get_one::<PathBuf>("tls").cloned(),
+        start: matches.get_one::<DateTime<Utc>>("start").copied(),
         webhook_urls: matches
             .get_many::<(Provider, String)>("webhook")
             .into_iter()
@@ -84,6 +102,10 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
             provider.credential()
         );
     }
+    println!(
+        "clock: simulated time started at {}",
+        sandbox.clock().start().to_rfc3339()
+    );
     println!("admin: POST {origin}/_sandbox/clock/skip {{\"seconds\":N}}, GET {origin}/_sandbox/webhooks");
     println!("esim: ESIM_SANDBOX_URL={origin} esim --sandbox <provider> <operation>");
     tokio::signal::ctrl_c().await

@@ -36,7 +36,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use clock::Clock;
+pub use clock::{Clock, EXAMPLE_START};
 pub use stats::Stats;
 pub use veloconnect_sms::OutboxSms;
 pub use webhooks::Delivery;
@@ -153,6 +153,10 @@ pub struct Config {
     /// Serve HTTPS instead of HTTP, with a self-signed certificate made at start and written
     /// (PEM) to this file for clients to trust (also [`Sandbox::certificate_pem`]).
     pub tls_certificate: Option<PathBuf>,
+    /// Where simulated time starts; `None`: the wall clock's time when the sandbox starts.
+    /// Everything that depends on the day (exchange rates, expiry and due dates) follows
+    /// simulated time, so a fixed start ([`EXAMPLE_START`]) gives the same answers on any day.
+    pub start: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Default for Config {
@@ -166,6 +170,7 @@ impl Default for Config {
             token_ttl: Duration::from_secs(24 * 3600),
             opening_balance: 1000.0,
             tls_certificate: None,
+            start: None,
         }
     }
 }
@@ -246,9 +251,10 @@ impl Sandbox {
             std::fs::write(path, pem)?;
         }
         let scheme = if tls.is_some() { "https" } else { "http" };
+        let clock = Clock::new(config.start);
         let shared = Arc::new(Shared {
             config,
-            clock: Clock::new(),
+            clock,
             limits: rate_limit::RateLimiter::default(),
             webhooks: webhooks::Webhooks::new(),
             origin: format!("{scheme}://{addr}"),
@@ -276,6 +282,16 @@ impl Sandbox {
             certificate_pem,
             shutdown: Some(tx),
         })
+    }
+
+    /// [`start`](Self::start)s with the default configuration and simulated time beginning at
+    /// `start`: what a test whose answers must not depend on the day wants.
+    pub async fn starting_at(start: chrono::DateTime<chrono::Utc>) -> std::io::Result<Sandbox> {
+        Sandbox::start(Config {
+            start: Some(start),
+            ..Config::default()
+        })
+        .await
     }
 
     /// The socket the server listens on.

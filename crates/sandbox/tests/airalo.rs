@@ -10,13 +10,13 @@ use airalo_client::webhooks::{Notification, receive};
 use airalo_client::{BusinessCode, Client, Error, RetryPolicy, types};
 use rust_decimal::Decimal;
 use sandbox::credentials::{CLIENT_ID, CLIENT_SECRET};
-use sandbox::{Config, Provider, Sandbox};
+use sandbox::{Config, EXAMPLE_START, Provider, Sandbox};
 use serde_json::{Value, json};
 
 const HOUR: Duration = Duration::from_secs(3600);
 
 async fn start() -> (Sandbox, Client) {
-    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox starts");
+    let sandbox = Sandbox::starting_at(EXAMPLE_START).await.expect("sandbox starts");
     let client = Client::config(CLIENT_ID, CLIENT_SECRET)
         .base_url(sandbox.base_url(Provider::Airalo))
         .retry(RetryPolicy::none())
@@ -528,10 +528,10 @@ async fn opting_in_checks_the_webhook_url_with_head() {
 
 #[tokio::test]
 async fn a_token_outlives_the_sandbox_that_issued_it() {
-    let first = Sandbox::start(Config::default()).await.unwrap();
+    let first = Sandbox::starting_at(EXAMPLE_START).await.unwrap();
     let token = token(&first.base_url(Provider::Airalo)).await;
     drop(first);
-    let second = Sandbox::start(Config::default()).await.unwrap();
+    let second = Sandbox::starting_at(EXAMPLE_START).await.unwrap();
     let answer = reqwest::Client::new()
         .get(format!("{}/balance", second.base_url(Provider::Airalo)))
         .bearer_auth(&token)
@@ -749,6 +749,7 @@ async fn concurrent_orders_keep_the_account_consistent() {
         // about the account's state, not the limits.
         rate_limits: false,
         opening_balance: 100_000.0,
+        start: Some(EXAMPLE_START),
         ..Config::default()
     };
     let sandbox = Sandbox::start(config).await.unwrap();
@@ -860,6 +861,7 @@ async fn with_tls_it_serves_https_with_the_certificate_it_wrote() {
     let file = std::env::temp_dir().join(format!("sandbox-tls-test-{}.pem", std::process::id()));
     let config = Config {
         tls_certificate: Some(file.clone()),
+        start: Some(EXAMPLE_START),
         ..Config::default()
     };
     let sandbox = Sandbox::start(config).await.unwrap();

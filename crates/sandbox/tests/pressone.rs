@@ -6,13 +6,13 @@ use std::time::Duration;
 use pressone_client::shapes as types;
 use pressone_client::{BusinessCode, Client, Error, RetryPolicy};
 use sandbox::credentials::{CLIENT_ID, CLIENT_SECRET};
-use sandbox::{Config, Provider, Sandbox};
+use sandbox::{EXAMPLE_START, Provider, Sandbox};
 use serde_json::{Value, json};
 
 const HOUR: Duration = Duration::from_secs(3600);
 
 async fn start() -> (Sandbox, Client) {
-    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox starts");
+    let sandbox = Sandbox::starting_at(EXAMPLE_START).await.expect("sandbox starts");
     let client = Client::config(sandbox.base_url(Provider::PressOne), CLIENT_ID, CLIENT_SECRET)
         .retry(RetryPolicy::none())
         // These tests check the sandbox's own rate limits: the client does not pace itself.

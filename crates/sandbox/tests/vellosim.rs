@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use rust_decimal::Decimal;
-use sandbox::{Config, Provider, Sandbox, credentials};
+use sandbox::{Config, EXAMPLE_START, Provider, Sandbox, credentials};
 use tokio::sync::mpsc;
 use vellosim_client::types::{ErrorCode, EsimStatus, PackageType, PaymentMethod, PurchaseRequest, RegionType};
 use vellosim_client::webhooks::{self, WebhookEvent, WebhookEventType};
@@ -80,6 +80,7 @@ async fn journey_from_catalogue_to_expiry() {
     let (hook, mut received) = receiver().await;
     let sandbox = Sandbox::start(Config {
         webhook_urls: vec![(Provider::Vellosim, hook)],
+        start: Some(EXAMPLE_START),
         ..Config::default()
     })
     .await
@@ -237,6 +238,7 @@ async fn journey_from_catalogue_to_expiry() {
 async fn documented_errors() {
     let sandbox = Sandbox::start(Config {
         opening_balance: 5.0,
+        start: Some(EXAMPLE_START),
         ..Config::default()
     })
     .await
@@ -340,7 +342,7 @@ async fn documented_errors() {
 
 #[tokio::test]
 async fn rate_limit_answers_429_until_the_window_passes() {
-    let sandbox = Sandbox::start(Config::default()).await.unwrap();
+    let sandbox = Sandbox::starting_at(EXAMPLE_START).await.unwrap();
     let client = connect(&sandbox, credentials::VELLOSIM_API_KEY);
     for _ in 0..120 {
         client.get_wallet_balance().send().await.unwrap();
@@ -367,7 +369,7 @@ async fn rate_limit_answers_429_until_the_window_passes() {
 #[test]
 fn skipping_time_outside_the_runtime_still_sends_webhooks() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let sandbox = runtime.block_on(Sandbox::start(Config::default())).unwrap();
+    let sandbox = runtime.block_on(Sandbox::starting_at(EXAMPLE_START)).unwrap();
     let client = connect(&sandbox, credentials::VELLOSIM_API_KEY);
     runtime
         .block_on(client.purchase_esim().body(buy("DE_1GB_7D")).send())

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use rust_decimal::Decimal;
-use sandbox::{Config, Provider, Sandbox, catalogue, credentials};
+use sandbox::{Config, EXAMPLE_START, Provider, Sandbox, catalogue, credentials};
 use veloconnect_client::types::{OrderRequest, TopUpRequest};
 use veloconnect_client::{Client, Error, RetryPolicy};
 
@@ -48,7 +48,7 @@ fn close_to(actual: Option<i64>, expected: i64) -> bool {
 
 #[tokio::test]
 async fn journey_from_plans_to_top_up() {
-    let sandbox = Sandbox::start(Config::default()).await.unwrap();
+    let sandbox = Sandbox::starting_at(EXAMPLE_START).await.unwrap();
     let client = connect(&sandbox, credentials::VELOCONNECT_API_KEY);
 
     // Germany (area 1) is sold on its own and in the Europe+ bundle (area 151).
@@ -135,6 +135,7 @@ async fn journey_from_plans_to_top_up() {
 async fn errors() {
     let sandbox = Sandbox::start(Config {
         opening_balance: 5.0,
+        start: Some(EXAMPLE_START),
         ..Config::default()
     })
     .await
@@ -183,7 +184,7 @@ async fn errors() {
 
 #[tokio::test]
 async fn rate_limit_answers_429_until_the_window_passes() {
-    let sandbox = Sandbox::start(Config::default()).await.unwrap();
+    let sandbox = Sandbox::starting_at(EXAMPLE_START).await.unwrap();
     let client = connect(&sandbox, credentials::VELOCONNECT_API_KEY);
     for _ in 0..120 {
         client.get_my_organization().send().await.unwrap();

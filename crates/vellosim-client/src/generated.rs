@@ -1757,7 +1757,7 @@ parses it. No signature header is documented.
 #[derive(Clone, Debug)]
 /**Client for Vellosim eSIM API
 
-Hand-curated from https://docs.vellosim.com (see ../shared/reference/vellosim.md for the
+Hand-curated from <https://docs.vellosim.com> (see ../shared/reference/vellosim.md for the
 evidence behind each choice). Every operation names its page in `x-doc-url`.
 
 Choices where the documentation contradicts itself:

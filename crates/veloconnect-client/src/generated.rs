@@ -583,7 +583,7 @@ pub mod types {
 /**Client for VeloConnect API: VeloeSIM wholesale
 
 Hand-curated from VeloConnect's documentation (docs.veloconnect.me, whose VeloeSIM section is the seed page
-https://docs.veloconnect.me/36049219e0), the standalone VeloeSIM pages (docs.veloesim.com) and VeloeSIM's own
+<https://docs.veloconnect.me/36049219e0>), the standalone VeloeSIM pages (docs.veloesim.com) and VeloeSIM's own
 markdown API document (github.com/veloesim/api, api.md, "V1.3"). See ../shared/reference/veloconnect.md.
 
 Choices:

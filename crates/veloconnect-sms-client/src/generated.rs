@@ -1601,8 +1601,8 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for VeloConnect SMS platform: SMS, sender ids, contacts, Verify, balance
 
-The SMS half of VeloConnect's CPaaS documentation (https://docs.veloconnect.me, seed page
-https://docs.veloconnect.me/36049219e0), hand-curated from what is public. See
+The SMS half of VeloConnect's CPaaS documentation (<https://docs.veloconnect.me>, seed page
+<https://docs.veloconnect.me/36049219e0>), hand-curated from what is public. See
 ../shared/reference/veloconnect-cpaas.md for every source.
 
 VeloConnect's navigation names ten SMS functions (GetSenderIDList, SenderIDStatus,
@@ -1610,7 +1610,7 @@ AddContact, DeleteContact, SendSMS, SendSMSMulti, SMS Status, Verify, VerifyStat
 CheckBalance) with the exact names of a white-label HTTP SMS platform ("aSMSC API v3")
 that Fortis Telecom runs: Fortis' own VeloSMS brand documents
 `https://api.fortis-te.com/api/SendSMS` and `/api/SendSMSMulti` with the platform's
-parameter table (https://velosms.com/api-setup), Fortis publishes the VeloConnect product
+parameter table (<https://velosms.com/api-setup>), Fortis publishes the VeloConnect product
 guides, and other brands of the platform document the remaining functions. Each operation
 states its evidence level in `x-source-note`:
 - `confirmed`: on a Fortis (VeloSMS) page;
