@@ -134,6 +134,8 @@ pub enum BuildError {
     InvalidCredential { header: String },
     #[error("could not build the HTTP client: {0}")]
     Http(#[source] reqwest::Error),
+    #[error("could not configure TLS: {0}")]
+    Tls(String),
 }
 
 /// Settings for one client of type `C`; `build()` returns the client.
@@ -147,6 +149,7 @@ pub struct ClientConfig<C> {
     base_url_note: Option<&'static str>,
     shared: Option<Arc<dyn SharedState>>,
     rate_budgets: bool,
+    compressed_answers: bool,
     client: PhantomData<fn() -> C>,
 }
 
@@ -162,6 +165,7 @@ impl<C> Clone for ClientConfig<C> {
             base_url_note: self.base_url_note,
             shared: self.shared.clone(),
             rate_budgets: self.rate_budgets,
+            compressed_answers: self.compressed_answers,
             client: PhantomData,
         }
     }
@@ -178,6 +182,7 @@ impl<C> fmt::Debug for ClientConfig<C> {
             .field("user_agent", &self.user_agent)
             .field("shared_state", &self.shared.is_some())
             .field("rate_budgets", &self.rate_budgets)
+            .field("compressed_answers", &self.compressed_answers)
             .finish()
     }
 }
@@ -195,6 +200,7 @@ impl<C: FromParts> ClientConfig<C> {
             base_url_note: None,
             shared: None,
             rate_budgets: true,
+            compressed_answers: true,
             client: PhantomData,
         }
     }
@@ -250,6 +256,14 @@ impl<C: FromParts> ClientConfig<C> {
         self
     }
 
+    /// Whether answers are asked for compressed (`Accept-Encoding: gzip`, on by default) and
+    /// decoded as they arrive. A catalogue is a tenth of its size on the wire; off, the
+    /// provider answers plainly (for reading raw traffic in a proxy).
+    pub fn compressed_answers(mut self, on: bool) -> Self {
+        self.compressed_answers = on;
+        self
+    }
+
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
@@ -286,8 +300,8 @@ impl<C: FromParts> ClientConfig<C> {
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .user_agent(self.user_agent)
-            .build()
-            .map_err(BuildError::Http)?;
+            .gzip(self.compressed_answers);
+        let http = crate::tls::backend(http)?.build().map_err(BuildError::Http)?;
         let limits = if self.rate_budgets { C::RATE_LIMITS } else { &[] };
         let budget = Budget::new(limits, owner, self.shared);
         let runtime = Runtime::new(base, self.retry, auth, budget, C::BODY_FAILURES);

@@ -18,6 +18,7 @@ pub mod paginate;
 mod retry;
 mod runtime;
 mod timestamp;
+mod tls;
 pub mod units;
 
 pub use auth::{AuthError, CachedToken, FetchGuard, FetchLock, TokenProvider, TokenStore};

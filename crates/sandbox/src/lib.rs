@@ -379,4 +379,7 @@ fn router(shared: Arc<Shared>) -> axum::Router {
         .nest("/_sandbox", admin::router(shared.clone()))
         .fallback(http::not_found)
         .layer(axum::middleware::from_fn_with_state(shared, stats::record))
+        // Gzip when the request asks for it (the clients do, as the providers' CDNs answer);
+        // plain otherwise.
+        .layer(tower_http::compression::CompressionLayer::new())
 }
