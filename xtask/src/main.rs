@@ -15,6 +15,7 @@ mod moved_clock;
 mod pagination;
 mod rate_limits;
 mod sdk_conformance;
+mod service_cost;
 mod spec;
 mod spec_lint;
 mod tools;
@@ -23,7 +24,7 @@ mod tour;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | coverage | conformance | sdk-conformance | spec-lint | tour | fleet [N] | compile-cost [--no-peer] [spec...] | moved-clock [--at DATE]... [--locked]>";
+const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | coverage | conformance | sdk-conformance | spec-lint | tour | fleet [N] | compile-cost [--no-peer] [spec...] | compile-cost --service [spec] [--rounds N] | moved-clock [--at DATE]... [--locked]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -38,6 +39,8 @@ fn main() -> ExitCode {
         ["spec-lint"] => spec_lint::spec_lint(&workspace_root()),
         ["fleet"] => fleet::fleet(&workspace_root(), "50"),
         ["fleet", processes] => fleet::fleet(&workspace_root(), processes),
+        ["compile-cost", "--service", rest @ ..] => service_cost_args(rest)
+            .and_then(|(spec, rounds)| service_cost::service_cost(&workspace_root(), spec, rounds)),
         ["compile-cost", rest @ ..] => {
             let only: Vec<&str> = rest.iter().copied().filter(|a| !a.starts_with("--")).collect();
             compile_cost::compile_cost(&workspace_root(), !rest.contains(&"--no-peer"), &only)
@@ -60,6 +63,17 @@ fn workspace_root() -> PathBuf {
         .parent()
         .expect("xtask lives one level below the workspace root")
         .to_path_buf()
+}
+
+/// `[spec] [--rounds N]` of `compile-cost --service`: Airalo, 3 rounds by default.
+fn service_cost_args<'a>(args: &[&'a str]) -> anyhow::Result<(&'a str, usize)> {
+    match args {
+        [] => Ok(("airalo", 3)),
+        [spec] => Ok((spec, 3)),
+        ["--rounds", n] => Ok(("airalo", n.parse()?)),
+        [spec, "--rounds", n] => Ok((spec, n.parse()?)),
+        _ => Err(anyhow::anyhow!(USAGE)),
+    }
 }
 
 fn lint_all(root: &Path) -> anyhow::Result<()> {
