@@ -41,7 +41,7 @@ pub fn decode(root: &Path, specs: &[Spec], pages: &[Page], changes: &mut [Change
     if items.is_empty() {
         return Ok(());
     }
-    let dir = super::target_dir(root).join("docs-check");
+    let dir = crate::background::target_dir(root)?.join("docs-check");
     std::fs::create_dir_all(&dir)?;
     let file = dir.join("examples.json");
     std::fs::write(&file, serde_json::to_vec_pretty(&items)?)?;
@@ -82,7 +82,7 @@ pub fn decode(root: &Path, specs: &[Spec], pages: &[Page], changes: &mut [Change
 /// The component schema our operation's response at the example's pointer decodes as: the
 /// `$ref` of `/responses/<code>/content/<type>/schema`, or the success response's for an
 /// example in the page's own text.
-fn schema(spec: &Spec, path: &str, method: &str, pointer: &str) -> Option<String> {
+pub(super) fn schema(spec: &Spec, path: &str, method: &str, pointer: &str) -> Option<String> {
     let op = &spec.doc["paths"][path][method];
     let (code, media) = if pointer.starts_with("/page/") {
         let responses = op["responses"].as_mapping()?;

@@ -137,13 +137,6 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write) -> anyhow::Result<V
     if opts.offline {
         return offline(root, opts, &mut lock, &pages, &sites, &in_scope, out);
     }
-    let mut summary = Summary::default();
-    for page in &pages {
-        *summary.pages.entry(page.platform.name()).or_default() += 1;
-    }
-    summary.sites = sites.len();
-    let mut fetcher = Fetcher::new(opts.politeness.clone())?;
-    let mut changes = Vec::new();
     let ctx = Run {
         root,
         opts,
@@ -151,8 +144,22 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write) -> anyhow::Result<V
         ledger: &ledger,
         all_pages: &all_pages,
     };
-    for (i, page) in interleaved(&pages).into_iter().enumerate() {
-        eprintln!("docs-check: [{}/{}] {}", i + 1, pages.len(), page.url);
+    // `--accept PAGE…` fetches those pages (and indexes) only.
+    let named = opts.accept.as_ref().is_some_and(|list| !list.is_empty());
+    let fetch_pages: Vec<&Page> = pages.iter().filter(|p| !named || ctx.selected(&p.url)).collect();
+    let fetch_sites: Vec<&(String, Platform)> = sites
+        .iter()
+        .filter(|(host, _)| !named || ctx.selected_index(host))
+        .collect();
+    let mut summary = Summary::default();
+    for page in &fetch_pages {
+        *summary.pages.entry(page.platform.name()).or_default() += 1;
+    }
+    summary.sites = fetch_sites.len();
+    let mut fetcher = Fetcher::new(opts.politeness.clone())?;
+    let mut changes = Vec::new();
+    for (i, page) in interleaved(&fetch_pages).into_iter().enumerate() {
+        eprintln!("docs-check: [{}/{}] {}", i + 1, fetch_pages.len(), page.url);
         let validators = lock
             .page(&page.url)
             .filter(|e| e.state == State::Accepted)
@@ -161,7 +168,7 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write) -> anyhow::Result<V
         let fetched = fetcher.page(page, &validators);
         ctx.page(page, fetched, &mut lock, &mut summary, &mut changes)?;
     }
-    for (host, platform) in &sites {
+    for (host, platform) in fetch_sites {
         let validators = lock
             .site(host)
             .filter(|e| e.state == State::Accepted)
@@ -189,10 +196,10 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write) -> anyhow::Result<V
     });
     let markdown = report::markdown(&changes, &summary, &pages);
     let json = report::json(&changes);
-    let dir = opts
-        .report_dir
-        .clone()
-        .unwrap_or_else(|| target_dir(root).join("docs-check"));
+    let dir = match &opts.report_dir {
+        Some(dir) => dir.clone(),
+        None => crate::background::target_dir(root)?.join("docs-check"),
+    };
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     std::fs::write(dir.join("report.md"), &markdown)?;
     std::fs::write(dir.join("report.json"), &json)?;
@@ -204,7 +211,7 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write) -> anyhow::Result<V
     eprintln!("docs-check: report in {}", dir.join("report.md").display());
     Ok(if !summary.unchecked.is_empty() {
         Verdict::Unchecked
-    } else if !changes.is_empty() && opts.accept.is_none() {
+    } else if !changes.is_empty() {
         Verdict::Drift
     } else {
         Verdict::Clean
@@ -228,6 +235,16 @@ impl Run<'_> {
                     .iter()
                     .any(|p| p == url || url.rsplit('/').next() == Some(p.trim_matches('/')))
         })
+    }
+
+    /// Whether `--accept` names a site's index (its `llms.txt` URL or its host), or all.
+    fn selected_index(&self, host: &str) -> bool {
+        self.selected(&format!("https://{host}/llms.txt"))
+            || self
+                .opts
+                .accept
+                .as_ref()
+                .is_some_and(|list| list.iter().any(|p| p == host))
     }
 
     /// An error's text with each `--origin` base written as its docs host, so that reports
@@ -420,7 +437,7 @@ impl Run<'_> {
                 return Ok(());
             }
         };
-        if self.selected(&url) || self.opts.accept.as_ref().is_some_and(|l| l.iter().any(|p| p == host)) {
+        if self.selected_index(host) {
             write(&path, &fresh.0)?;
             lock.sync(&[], &[(host.to_owned(), platform)], |_| false);
             let site = lock.site.iter_mut().find(|s| s.host == host).expect("synced above");
@@ -508,7 +525,8 @@ struct Side {
     provider: String,
     operation: Option<String>,
     location: String,
-    contract: Option<(Value, BTreeMap<String, Value>, BTreeMap<String, String>)>,
+    /// Our operation's contract form, examples and prose (see [`normalise::contract`]).
+    contract: Option<Doc>,
     text: String,
 }
 
@@ -518,8 +536,8 @@ impl Side {
             provider: &self.provider,
             operation: self.operation.as_deref(),
             location: &self.location,
-            contract: self.contract.as_ref().map(|c| &c.0),
-            examples: self.contract.as_ref().map(|c| &c.1),
+            contract: self.contract.as_ref().and_then(|c| c.contract.as_ref()),
+            examples: self.contract.as_ref().map(|c| &c.examples),
             text: &self.text,
         }
     }
@@ -701,9 +719,9 @@ fn sites(pages: &[Page]) -> Vec<(String, Platform)> {
 
 /// The pages in round-robin order of their hosts, so that one host's spacing is spent on
 /// the others' requests.
-fn interleaved(pages: &[Page]) -> Vec<&Page> {
+fn interleaved<'a>(pages: &[&'a Page]) -> Vec<&'a Page> {
     let mut by_host: BTreeMap<&str, Vec<&Page>> = BTreeMap::new();
-    for page in pages {
+    for &page in pages {
         by_host.entry(pages::host(&page.url)).or_default().push(page);
     }
     let mut out = Vec::with_capacity(pages.len());
@@ -791,8 +809,4 @@ fn display(root: &Path, path: &Path) -> String {
 
 fn number(flag: &str, value: &str) -> Result<u64, String> {
     value.parse().map_err(|_| format!("{flag} {value}: not a whole number"))
-}
-
-fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
 }

@@ -97,10 +97,10 @@ pub fn parse(snapshot: &str) -> Doc {
         let body = body.join("\n");
         match (info, serde_json::from_str::<Value>(&body)) {
             ("json openapi", Ok(openapi)) if doc.contract.is_none() => {
-                if let Some((contract, examples, prose)) = excerpt(&openapi) {
-                    doc.contract = Some(contract);
-                    doc.examples.extend(examples);
-                    doc.prose.extend(prose);
+                if let Some(excerpt) = excerpt(&openapi) {
+                    doc.contract = excerpt.contract;
+                    doc.examples.extend(excerpt.examples);
+                    doc.prose.extend(excerpt.prose);
                 }
             }
             ("json", Ok(value)) => {
@@ -124,12 +124,7 @@ pub fn parse(snapshot: &str) -> Doc {
 /// The comparable form of one operation of an OpenAPI document (a page's excerpt or our
 /// spec): `$ref`s resolved, parameters keyed `<in>:<name>`, and prose, examples and vendor
 /// extensions taken out (kept apart). `method` and `path` are added as keys.
-pub fn contract(
-    document: &Value,
-    method: &str,
-    path: &str,
-    operation: &Value,
-) -> (Value, BTreeMap<String, Value>, BTreeMap<String, String>) {
+pub fn contract(document: &Value, method: &str, path: &str, operation: &Value) -> Doc {
     let mut op = resolve(operation, document, &mut Vec::new());
     let mut examples = BTreeMap::new();
     let mut prose = BTreeMap::new();
@@ -138,7 +133,11 @@ pub fn contract(
         map.insert("method".into(), Value::String(method.to_owned()));
         map.insert("path".into(), Value::String(path.to_owned()));
     }
-    (op, examples, prose)
+    Doc {
+        contract: Some(op),
+        examples,
+        prose,
+    }
 }
 
 /// A value's canonical JSON: keys sorted, no whitespace, whatever order it was built in.
@@ -252,7 +251,7 @@ fn normalise_block(info: &str, body: &str) -> Vec<String> {
 }
 
 /// The one operation of an OpenAPI excerpt, split into contract, examples and prose.
-fn excerpt(openapi: &Value) -> Option<(Value, BTreeMap<String, Value>, BTreeMap<String, String>)> {
+fn excerpt(openapi: &Value) -> Option<Doc> {
     let (path, item) = openapi.get("paths")?.as_object()?.iter().next()?;
     let (method, op) = METHODS.iter().find_map(|m| item.get(*m).map(|op| (*m, op)))?;
     Some(contract(openapi, method, path, op))

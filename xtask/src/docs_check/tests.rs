@@ -305,6 +305,38 @@ fn scenario_accepted_divergence_kept_quiet() {
 }
 
 #[test]
+fn accepting_one_page_fetches_and_adopts_only_it() {
+    let world = World::accepted();
+    world.edit(AIRALO, HISTORY, "remaining: 2378", "remaining: 1024");
+    world.edit(AIRALO, "get-balance-11883045e0.md", "amount: 1000", "amount: 2000");
+    let before = world.airalo.site.log.lock().unwrap().len();
+    let (verdict, report) = world.run(&["--accept", "get-esim-package-history-11883032e0"]);
+    assert_eq!(verdict, Verdict::Clean, "{report}");
+    let log = world.airalo.site.log.lock().unwrap();
+    let paths: Vec<&str> = log[before..].iter().map(|h| h.path.as_str()).collect();
+    assert_eq!(paths, ["/robots.txt", &format!("/{HISTORY}")]);
+    drop(log);
+    let (verdict, json) = world.run(&["--format", "json"]);
+    assert_eq!(verdict, Verdict::Drift);
+    let changes: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert!(changes.iter().all(|c| c["operation"] == "getBalance"), "{json}");
+}
+
+#[test]
+fn examples_are_decoded_as_our_response_schema() {
+    let root = fixtures();
+    let specs = crate::spec::Spec::load_all(&root).unwrap();
+    let airalo = specs.iter().find(|s| s.name == "airalo").unwrap();
+    let schema = |pointer| super::decode::schema(airalo, "/sims/{iccid}/packages", "get", pointer);
+    assert_eq!(
+        schema("/responses/200/content/application~1json/example").as_deref(),
+        Some("PackageHistoryResponse")
+    );
+    assert_eq!(schema("/page/examples/0").as_deref(), Some("PackageHistoryResponse"));
+    assert_eq!(schema("/parameters/path:iccid/example"), None);
+}
+
+#[test]
 fn two_versions_of_the_sites_name_exactly_the_changed_operations() {
     let world = World::accepted();
     copy_dir(&fixtures().join("v2"), &world.root.join("served"));
