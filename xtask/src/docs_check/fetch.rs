@@ -21,6 +21,7 @@ pub const AGENT: &str = concat!(
 );
 /// The product token robots.txt groups are matched against.
 const ROBOTS_AGENT: &str = "provider-clients-docs-check";
+const GITHUB_API: &str = "https://api.github.com";
 
 /// How a run fetches: spacing, limits and where each docs host is served from.
 #[derive(Clone, Debug)]
@@ -113,7 +114,10 @@ impl Fetcher {
                 (format!("{base}{path}.md"), Source::Markdown),
                 (format!("{base}{path}"), Source::Html),
             ],
-            Platform::Github => vec![(github_raw(&base, path, &page.url), Source::Markdown)],
+            Platform::Github => {
+                let url = github_file(&base, path).ok_or_else(|| format!("{}: not a GitHub file URL", page.url))?;
+                vec![(url, Source::Markdown)]
+            }
             Platform::Plain => vec![(format!("{base}{path}"), Source::Html)],
         };
         let mut last = None;
@@ -199,7 +203,7 @@ impl Fetcher {
     /// retried after their `Retry-After` (twice at most).
     fn get(&mut self, url: &str, validators: &Validators) -> Result<Answer, String> {
         let host = pages::host(url).to_owned();
-        if !self.allowed(&host, url)? {
+        if !url.starts_with(GITHUB_API) && !self.allowed(&host, url)? {
             return Err(format!("{url}: disallowed by robots.txt"));
         }
         for attempt in 0..3 {
@@ -256,7 +260,7 @@ impl Fetcher {
             .client
             .get(url)
             .header(USER_AGENT, AGENT)
-            .header(ACCEPT, "text/markdown, text/plain;q=0.9, text/html;q=0.5, */*;q=0.1");
+            .header(ACCEPT, accept(url));
         if let Some(v) = validators {
             if let Some(etag) = &v.etag {
                 request = request.header(IF_NONE_MATCH, etag);
@@ -297,7 +301,7 @@ impl Fetcher {
             Ok::<_, reqwest::Error>(Ok(answer))
         });
         self.last.insert(host.to_owned(), Instant::now());
-        let answer = result.map_err(|e| format!("{url}: {}", error_chain(&e)))??;
+        let answer = result.map_err(|e| format!("{url}: {:#}", anyhow::Error::from(e)))??;
         eprintln!("docs-check: GET {url} → {}", answer.status.as_u16());
         Ok(answer)
     }
@@ -312,23 +316,27 @@ struct Answer {
     body: String,
 }
 
-/// `https://github.com/<owner>/<repo>/blob/<ref>/<path>` as its raw file; through a mirror,
-/// the page's own path.
-fn github_raw(base: &str, path: &str, page_url: &str) -> String {
+/// `https://github.com/<owner>/<repo>/blob/<ref>/<path>` as GitHub's contents API serves the
+/// raw file (with ETags; robots.txt governs crawlers of the site, not its REST API); through a
+/// mirror, the page's own path.
+fn github_file(base: &str, path: &str) -> Option<String> {
     if base != "https://github.com" {
-        return format!("{base}{path}");
+        return Some(format!("{base}{path}"));
     }
-    match path
-        .trim_start_matches('/')
-        .splitn(4, '/')
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        [owner, repo, rest] | [owner, repo, rest, ..] if rest.starts_with("blob/") || rest == &"blob" => {
-            let tail = path.splitn(5, '/').nth(4).unwrap_or_default();
-            format!("https://raw.githubusercontent.com/{owner}/{repo}/{tail}")
-        }
-        _ => page_url.to_owned(),
+    let mut parts = path.trim_start_matches('/').splitn(5, '/');
+    match (parts.next(), parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(owner), Some(repo), Some("blob"), Some(reference), Some(file)) => Some(format!(
+            "{GITHUB_API}/repos/{owner}/{repo}/contents/{file}?ref={reference}"
+        )),
+        _ => None,
+    }
+}
+
+fn accept(url: &str) -> &'static str {
+    if url.starts_with(GITHUB_API) {
+        "application/vnd.github.raw+json"
+    } else {
+        "text/markdown, text/plain;q=0.9, text/html;q=0.5, */*;q=0.1"
     }
 }
 
@@ -358,13 +366,33 @@ fn retry_after(value: &str) -> Option<Duration> {
     Some(when.duration_since(std::time::SystemTime::now()).unwrap_or_default())
 }
 
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        source = inner.source();
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_github_page_is_fetched_from_the_contents_api() {
+        assert_eq!(
+            github_file(
+                "https://github.com",
+                "/Airalo/airalo-php-sdk/blob/main/src/Services/CatalogService.php"
+            )
+            .as_deref(),
+            Some(
+                "https://api.github.com/repos/Airalo/airalo-php-sdk/contents/src/Services/CatalogService.php?ref=main"
+            )
+        );
+        assert_eq!(github_file("https://github.com", "/veloesim/api"), None);
+        assert_eq!(
+            github_file("http://127.0.0.1:9", "/o/r/blob/main/a.md").as_deref(),
+            Some("http://127.0.0.1:9/o/r/blob/main/a.md")
+        );
     }
-    text
+
+    #[test]
+    fn retry_after_takes_seconds_or_a_date() {
+        assert_eq!(retry_after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(retry_after("soon"), None);
+    }
 }

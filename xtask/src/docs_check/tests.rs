@@ -77,7 +77,7 @@ fn an_accepted_baseline_is_clean_and_rechecked_with_conditional_requests() {
     let world = World::accepted();
     let (verdict, report) = world.run(&[]);
     assert_eq!(verdict, Verdict::Clean, "{report}");
-    let log = world.airalo.site.log.lock().unwrap();
+    let log = world.log();
     let history: Vec<&Hit> = log.iter().filter(|h| h.path == format!("/{HISTORY}")).collect();
     assert_eq!(history.len(), 2, "once per run");
     assert_eq!(history[0].if_none_match, None);
@@ -116,14 +116,7 @@ fn a_mutated_fixture_exits_1_and_a_failed_fetch_exits_2() {
     assert_eq!(world.run(&[]).0, Verdict::Drift);
 
     let world = World::accepted();
-    world
-        .airalo
-        .site
-        .rules
-        .lock()
-        .unwrap()
-        .slow
-        .insert(format!("/{HISTORY}"));
+    world.rules().slow.insert(format!("/{HISTORY}"));
     let (verdict, report) = world.run(&[]);
     assert_eq!(verdict, Verdict::Unchecked, "a timeout is not \"unchanged\": {report}");
     assert!(
@@ -138,11 +131,7 @@ fn a_mutated_fixture_exits_1_and_a_failed_fetch_exits_2() {
     assert!(report.contains("disallowed by robots.txt"), "{report}");
     assert!(
         !world
-            .airalo
-            .site
-            .log
-            .lock()
-            .unwrap()
+            .log()
             .iter()
             .any(|h| h.path.starts_with("/get-balance") && h.if_none_match.is_some())
     );
@@ -151,17 +140,10 @@ fn a_mutated_fixture_exits_1_and_a_failed_fetch_exits_2() {
 #[test]
 fn retry_after_is_honoured_on_429() {
     let world = World::accepted();
-    world
-        .airalo
-        .site
-        .rules
-        .lock()
-        .unwrap()
-        .throttled
-        .insert(format!("/{HISTORY}"));
+    world.rules().throttled.insert(format!("/{HISTORY}"));
     let (verdict, report) = world.run(&[]);
     assert_eq!(verdict, Verdict::Clean, "{report}");
-    let log = world.airalo.site.log.lock().unwrap();
+    let log = world.log();
     let hits: Vec<Instant> = log
         .iter()
         .filter(|h| h.path == format!("/{HISTORY}"))
@@ -221,13 +203,7 @@ fn scenario_prose_number_changed() {
 #[test]
 fn scenario_page_removed() {
     scenario("page_removed", |w| {
-        w.airalo
-            .site
-            .rules
-            .lock()
-            .unwrap()
-            .gone
-            .insert("/get-balance-11883045e0.md".into(), 410);
+        w.rules().gone.insert("/get-balance-11883045e0.md".into(), 410);
     });
 }
 
@@ -252,7 +228,7 @@ fn scenario_slug_renamed() {
             site.join("get-topup-packages-11883031e0.md"),
         )
         .unwrap();
-        w.airalo.site.rules.lock().unwrap().redirects.insert(
+        w.rules().redirects.insert(
             "/get-top-up-package-list-11883031e0.md".into(),
             "/get-topup-packages-11883031e0.md".into(),
         );
@@ -309,10 +285,10 @@ fn accepting_one_page_fetches_and_adopts_only_it() {
     let world = World::accepted();
     world.edit(AIRALO, HISTORY, "remaining: 2378", "remaining: 1024");
     world.edit(AIRALO, "get-balance-11883045e0.md", "amount: 1000", "amount: 2000");
-    let before = world.airalo.site.log.lock().unwrap().len();
+    let before = world.log().len();
     let (verdict, report) = world.run(&["--accept", "get-esim-package-history-11883032e0"]);
     assert_eq!(verdict, Verdict::Clean, "{report}");
-    let log = world.airalo.site.log.lock().unwrap();
+    let log = world.log();
     let paths: Vec<&str> = log[before..].iter().map(|h| h.path.as_str()).collect();
     assert_eq!(paths, ["/robots.txt", &format!("/{HISTORY}")]);
     drop(log);
@@ -501,6 +477,16 @@ impl World {
         let (verdict, report) = world.run(&["--accept"]);
         assert_eq!(verdict, Verdict::Clean, "{report}");
         world
+    }
+
+    /// The Airalo site's misbehaviours.
+    fn rules(&self) -> std::sync::MutexGuard<'_, Rules> {
+        self.airalo.site.rules.lock().unwrap()
+    }
+
+    /// The Airalo site's requests so far.
+    fn log(&self) -> std::sync::MutexGuard<'_, Vec<Hit>> {
+        self.airalo.site.log.lock().unwrap()
     }
 
     fn site(&self, host: &str) -> PathBuf {
