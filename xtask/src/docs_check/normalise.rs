@@ -114,7 +114,13 @@ pub fn parse(snapshot: &str) -> Doc {
             }
         }
     }
-    let page = page_text.join("\n").trim().to_owned();
+    let mut page = page_text.join("\n").trim().to_owned();
+    if doc.contract.is_none()
+        && let Some((contract, prose)) = mdx_contract(&page)
+    {
+        doc.contract = Some(contract);
+        page = prose;
+    }
     if !page.is_empty() {
         doc.prose.insert("/page".into(), page);
     }
@@ -255,6 +261,84 @@ fn excerpt(openapi: &Value) -> Option<Doc> {
     let (path, item) = openapi.get("paths")?.as_object()?.iter().next()?;
     let (method, op) = METHODS.iter().find_map(|m| item.get(*m).map(|op| (*m, op)))?;
     Some(contract(openapi, method, path, op))
+}
+
+/// A hand-written Mintlify page's contract: its `GET /path` line and its `<ParamField>` and
+/// `<ResponseField>` components, in the shape (and so at the pointers) of an excerpt's
+/// operation. Also the page's text with the components' attributes left out, since the
+/// contract holds them.
+fn mdx_contract(text: &str) -> Option<(Value, String)> {
+    static TAG: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"<(ParamField|ResponseField)\s+([^>]*?)/?>").expect("a valid pattern"));
+    static ATTR: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"([A-Za-z]+)(?:="([^"]*)"|=\{([^}]*)\})?"#).expect("a valid pattern"));
+    static ROUTE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?m)^\s*(GET|POST|PUT|PATCH|DELETE)\s+(/\S*)\s*$").expect("a valid pattern"));
+    let mut params = Map::new();
+    let mut body = (Map::new(), Vec::new());
+    let mut response = (Map::new(), Vec::new());
+    for tag in TAG.captures_iter(text) {
+        let attrs: BTreeMap<String, String> = ATTR
+            .captures_iter(&tag[2])
+            .map(|a| {
+                let value = a.get(2).or(a.get(3)).map_or("true", |m| m.as_str());
+                (a[1].to_owned(), value.to_owned())
+            })
+            .collect();
+        let required = attrs.get("required").is_some_and(|v| v == "true");
+        let schema = serde_json::json!({"type": attrs.get("type").map_or("", String::as_str)});
+        let located = ["path", "query", "header", "body"]
+            .into_iter()
+            .find_map(|at| attrs.get(at).map(|n| (at, n.clone())));
+        let (into, name) = match (&tag[1], located) {
+            ("ParamField", Some(("body", name))) => (&mut body, name),
+            ("ParamField", Some((at, name))) => {
+                let mut param = serde_json::json!({"in": at, "name": name, "schema": schema});
+                if required {
+                    param["required"] = Value::Bool(true);
+                }
+                params.insert(format!("{at}:{name}"), param);
+                continue;
+            }
+            ("ResponseField", _) => match attrs.get("name") {
+                Some(name) => (&mut response, name.clone()),
+                None => continue,
+            },
+            _ => continue,
+        };
+        if required {
+            into.1.push(Value::String(name.clone()));
+        }
+        into.0.insert(name, schema);
+    }
+    if params.is_empty() && body.0.is_empty() && response.0.is_empty() {
+        return None;
+    }
+    let object = |(properties, required): (Map<String, Value>, Vec<Value>)| {
+        let mut schema = serde_json::json!({"type": "object", "properties": properties});
+        if !required.is_empty() {
+            schema["required"] = Value::Array(required);
+        }
+        serde_json::json!({"content": {"application/json": {"schema": schema}}})
+    };
+    let mut op = Map::new();
+    if let Some(route) = ROUTE.captures(text) {
+        op.insert("method".into(), Value::String(route[1].to_ascii_lowercase()));
+        op.insert("path".into(), Value::String(route[2].to_owned()));
+    }
+    if !params.is_empty() {
+        op.insert("parameters".into(), Value::Object(params));
+    }
+    if !body.0.is_empty() {
+        op.insert("requestBody".into(), object(body));
+    }
+    if !response.0.is_empty() {
+        op.insert("responses".into(), serde_json::json!({"200": object(response)}));
+    }
+    let prose = TAG
+        .replace_all(text, |c: &regex::Captures| format!("<{}>", &c[1]))
+        .into_owned();
+    Some((Value::Object(op), prose))
 }
 
 fn resolve(value: &Value, document: &Value, stack: &mut Vec<String>) -> Value {

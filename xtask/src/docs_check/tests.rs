@@ -54,6 +54,17 @@ fn normalising_drops_what_changes_without_meaning() {
     for text in [&a, &b, &snapshot] {
         assert_eq!(&normalise::normalise(text, Source::Markdown), text);
     }
+    // Its hand-written components read as a contract, at an excerpt's pointers.
+    let doc = normalise::parse(&snapshot);
+    let contract = doc.contract.expect("the ParamField and ResponseField components");
+    let price = "/responses/200/content/application~1json/schema/properties/price/type";
+    assert_eq!(contract.pointer(price), Some(&serde_json::json!("number")));
+    assert_eq!(
+        contract.pointer("/parameters/path:packageCode/required"),
+        Some(&serde_json::json!(true))
+    );
+    assert_eq!(contract["path"], "/api/esim/packages/{packageCode}");
+    assert!(!doc.prose["/page"].contains("type=\"number\""));
     // Plain HTML becomes text, navigation dropped.
     let html = "<html><body><nav><a href='/'>Home</a> Pricing</nav><h1>API setup</h1><p>Send at most 10 SMS per second.</p></body></html>";
     let text = normalise::normalise(html, Source::Html);
@@ -196,6 +207,18 @@ fn scenario_prose_number_changed() {
             "rate-limits-752590m0.md",
             "once every 15 minutes per eSIM",
             "once every 5 minutes per eSIM",
+        );
+    });
+}
+
+#[test]
+fn scenario_mintlify_field_type_changed() {
+    scenario("mintlify_field_type_changed", |w| {
+        w.edit(
+            VELLOSIM,
+            "api-reference/esim/package-details.md",
+            r#"<ResponseField name="price" type="number">"#,
+            r#"<ResponseField name="price" type="string">"#,
         );
     });
 }
