@@ -151,6 +151,10 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write) -> anyhow::Result<V
         .iter()
         .filter(|(host, _)| !named || ctx.selected_index(host))
         .collect();
+    if named && fetch_pages.is_empty() && fetch_sites.is_empty() {
+        let list = opts.accept.as_deref().unwrap_or_default().join(" ");
+        anyhow::bail!("--accept {list}: no x-doc-url (or site index) in scope matches");
+    }
     let mut summary = Summary::default();
     for page in &fetch_pages {
         *summary.pages.entry(page.platform.name()).or_default() += 1;

@@ -319,6 +319,10 @@ fn accepting_one_page_fetches_and_adopts_only_it() {
     assert_eq!(verdict, Verdict::Drift);
     let changes: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
     assert!(changes.iter().all(|c| c["operation"] == "getBalance"), "{json}");
+    let mut opts = Options::parse(&["--accept", "no-such-page"]).unwrap();
+    opts.decode = false;
+    let err = run(&world.root, &opts, &mut Vec::new()).unwrap_err();
+    assert!(err.to_string().contains("no x-doc-url"), "{err}");
 }
 
 #[test]
