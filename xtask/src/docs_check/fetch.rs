@@ -82,7 +82,7 @@ pub struct Fetcher {
     client: reqwest::Client,
     politeness: Politeness,
     last: HashMap<String, Instant>,
-    robots: HashMap<String, Option<texting_robots::Robot>>,
+    robots: HashMap<String, Result<Option<texting_robots::Robot>, String>>,
     /// Requests sent, robots.txt included.
     pub requests: usize,
 }
@@ -228,24 +228,30 @@ impl Fetcher {
         unreachable!("the third attempt returns")
     }
 
+    /// Whether robots.txt lets us fetch `url`. It is read once per host; a host whose
+    /// robots.txt cannot be read fails its every page without another request.
     fn allowed(&mut self, host: &str, url: &str) -> Result<bool, String> {
         if !self.robots.contains_key(host) {
             let scheme = url.split_once("://").map_or("https", |(s, _)| s);
             let robots_url = format!("{scheme}://{host}/robots.txt");
-            let answer = self.send(host, &robots_url, None)?;
-            let robot = match answer.status {
-                s if s.is_success() => texting_robots::Robot::new(ROBOTS_AGENT, answer.body.as_bytes()).ok(),
-                // No robots.txt (or one we may not read) allows everything (RFC 9309 §2.3.1.3).
-                s if s.is_client_error() => None,
-                s => {
-                    return Err(format!(
-                        "{robots_url}: {s}; robots.txt must be readable before the pages are"
-                    ));
+            let robot = match self.send(host, &robots_url, None) {
+                Ok(answer) if answer.status.is_success() => {
+                    Ok(texting_robots::Robot::new(ROBOTS_AGENT, answer.body.as_bytes()).ok())
                 }
+                // No robots.txt (or one we may not read) allows everything (RFC 9309 §2.3.1.3).
+                Ok(answer) if answer.status.is_client_error() => Ok(None),
+                Ok(answer) => Err(format!(
+                    "{robots_url}: {}; robots.txt must be readable before the pages are",
+                    answer.status
+                )),
+                Err(err) => Err(err),
             };
             self.robots.insert(host.to_owned(), robot);
         }
-        Ok(self.robots[host].as_ref().is_none_or(|r| r.allowed(url)))
+        match &self.robots[host] {
+            Ok(robot) => Ok(robot.as_ref().is_none_or(|r| r.allowed(url))),
+            Err(err) => Err(err.clone()),
+        }
     }
 
     fn send(&mut self, host: &str, url: &str, validators: Option<&Validators>) -> Result<Answer, String> {

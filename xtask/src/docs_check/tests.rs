@@ -149,6 +149,18 @@ fn a_mutated_fixture_exits_1_and_a_failed_fetch_exits_2() {
 }
 
 #[test]
+fn an_unreadable_robots_txt_fails_the_host_with_one_request() {
+    let world = World::accepted();
+    world.rules().gone.insert("/robots.txt".into(), 503);
+    let before = world.log().len();
+    let (verdict, report) = world.run(&[]);
+    assert_eq!(verdict, Verdict::Unchecked, "{report}");
+    let paths: Vec<String> = world.log()[before..].iter().map(|h| h.path.clone()).collect();
+    assert_eq!(paths, ["/robots.txt"], "no page of the host is fetched");
+    assert!(report.contains("robots.txt must be readable"), "{report}");
+}
+
+#[test]
 fn retry_after_is_honoured_on_429() {
     let world = World::accepted();
     world.rules().throttled.insert(format!("/{HISTORY}"));
