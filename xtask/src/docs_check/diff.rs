@@ -193,7 +193,8 @@ pub fn fingerprint(change: &Change) -> String {
     normalise::sha256(&key)[..12].to_owned()
 }
 
-/// Whether `pointer` is `prefix` or lies under it.
+/// Whether `pointer` is `prefix` or lies under it (everything lies under the empty pointer,
+/// the whole page).
 pub fn under(pointer: &str, prefix: &str) -> bool {
     pointer == prefix || pointer.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/')) || prefix.is_empty()
 }
@@ -259,16 +260,10 @@ fn element_delta(at: &str, value: &Value, added: bool, ours: Option<&Value>) -> 
         ("type", _) => Kind::ContractBreaking,
         _ => Kind::ContractAdditive,
     };
-    let state = match (ours_has, added) {
-        (Some(true), true) | (Some(false) | None, false) => Ours::AlreadyThere,
-        (None, true) => Ours::Missing,
-        (Some(false), true) | (Some(true), false) => {
-            if added {
-                Ours::Missing
-            } else {
-                Ours::Contradicts
-            }
-        }
+    let state = match (added, ours_has == Some(true)) {
+        (true, true) | (false, false) => Ours::AlreadyThere,
+        (true, false) => Ours::Missing,
+        (false, true) => Ours::Contradicts,
     };
     let sign = if added { '+' } else { '−' };
     Delta {

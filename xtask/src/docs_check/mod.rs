@@ -599,8 +599,19 @@ fn offline(
         *by_platform.entry(page.platform.name()).or_default() += 1;
     }
     let counts: Vec<String> = by_platform.iter().map(|(p, n)| format!("{n} {p}")).collect();
+    let orphan_sites: Vec<String> = lock
+        .site
+        .iter()
+        .filter(|e| opts.providers.is_empty() && !sites.iter().any(|(host, _)| host == &e.host))
+        .map(|e| e.host.clone())
+        .collect();
     if opts.accept.is_some() {
-        let changed = lock.sync(pages, sites, in_scope);
+        lock.site.retain(|e| !orphan_sites.contains(&e.host));
+        let mut changed: Vec<String> = orphan_sites
+            .iter()
+            .map(|h| format!("removed site {h} (no spec names a page on it)"))
+            .collect();
+        changed.extend(lock.sync(pages, sites, in_scope));
         lock.save(root)?;
         for line in &changed {
             writeln!(out, "specs/docs.lock: {line}")?;
@@ -613,6 +624,11 @@ fn offline(
     for line in copy.sync(pages, sites, in_scope) {
         problems.push(format!(
             "specs/docs.lock would change: {line} (run `cargo xtask docs-check --offline --accept`)"
+        ));
+    }
+    for host in &orphan_sites {
+        problems.push(format!(
+            "specs/docs.lock: site {host} has no page in the specs (run `cargo xtask docs-check --offline --accept`)"
         ));
     }
     let mut expected: BTreeSet<PathBuf> = BTreeSet::new();
@@ -681,12 +697,12 @@ fn offline(
             }
         }
     }
-    let pending = lock
+    let pending_pages = lock
         .page
         .iter()
         .filter(|e| e.state == State::Pending && in_scope(&e.provider))
-        .count()
-        + lock.site.iter().filter(|s| s.state == State::Pending).count();
+        .count();
+    let pending_sites = lock.site.iter().filter(|s| s.state == State::Pending).count();
     writeln!(
         out,
         "docs-check --offline: {} pages ({}), {} site indexes.",
@@ -694,11 +710,12 @@ fn offline(
         counts.join(", "),
         sites.len()
     )?;
-    if pending > 0 {
+    if pending_pages + pending_sites > 0 {
         writeln!(
             out,
-            "{pending} pages and indexes are pending: no live baseline yet. The first `cargo xtask docs-check --accept` \
-             on a machine that reaches the sites makes it; until then a live run reports them as not checked (exit 2)."
+            "Pending (no live baseline yet): {pending_pages} pages and {pending_sites} site indexes. The first \
+             `cargo xtask docs-check --accept` on a machine that reaches the sites makes it; until then a live run \
+             reports them as not checked (exit 2)."
         )?;
     }
     if problems.is_empty() {

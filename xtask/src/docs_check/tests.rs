@@ -443,6 +443,16 @@ fn offline_checks_the_lock_against_the_specs() {
         out.contains("hashes in specs/docs.lock do not match") && out.contains("stray.md: an orphan"),
         "{out}"
     );
+    // A site no spec names a page on.
+    let mut lock = Lock::load(&world.root).unwrap();
+    lock.sync(
+        &[],
+        &[("docs.example.com".into(), super::pages::Platform::Apidog)],
+        |_| false,
+    );
+    lock.save(&world.root).unwrap();
+    let (_, out) = world.run(&["--offline"]);
+    assert!(out.contains("site docs.example.com has no page"), "{out}");
 }
 
 #[test]
