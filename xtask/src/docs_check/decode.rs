@@ -3,7 +3,6 @@
 //! integration tests' `decode_doc_examples` example decodes through
 //! `provider_clients::PROVIDERS[..].decode_component`, the client's own decoding.
 
-use std::path::Path;
 use std::process::Command;
 
 use anyhow::Context;
@@ -14,7 +13,7 @@ use super::pages::Page;
 use crate::spec::Spec;
 
 /// Fills `decodes` on every example change that our operation has a response type for.
-pub fn decode(root: &Path, specs: &[Spec], pages: &[Page], changes: &mut [Change]) -> anyhow::Result<()> {
+pub fn decode(specs: &[Spec], pages: &[Page], changes: &mut [Change]) -> anyhow::Result<()> {
     let mut items = Vec::new();
     let mut targets = Vec::new();
     for (i, change) in changes.iter_mut().enumerate() {
@@ -41,13 +40,15 @@ pub fn decode(root: &Path, specs: &[Spec], pages: &[Page], changes: &mut [Change
     if items.is_empty() {
         return Ok(());
     }
-    let dir = crate::background::target_dir(root)?.join("docs-check");
+    // The decoder is this workspace's, whatever root the specs were read from.
+    let workspace = crate::workspace_root();
+    let dir = crate::background::target_dir(&workspace)?.join("docs-check");
     std::fs::create_dir_all(&dir)?;
     let file = dir.join("examples.json");
     std::fs::write(&file, serde_json::to_vec_pretty(&items)?)?;
     eprintln!("docs-check: decoding {} examples with the generated types", items.len());
     let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(root)
+        .current_dir(&workspace)
         .args([
             "run",
             "--quiet",

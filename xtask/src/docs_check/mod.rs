@@ -183,7 +183,7 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write) -> anyhow::Result<V
     }
     summary.requests = fetcher.requests;
     if opts.decode && !changes.is_empty() {
-        decode::decode(root, &specs, &pages, &mut changes)?;
+        decode::decode(&specs, &pages, &mut changes)?;
     }
     if opts.accept.is_some() {
         lock.sync(&pages, &sites, in_scope);
