@@ -208,7 +208,7 @@ fn is_prose_key(key: &str) -> bool {
 
 fn html_text(raw: &str) -> String {
     static CHROME: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?is)<(nav|header|footer|script|style|noscript)\b.*?</(nav|header|footer|script|style|noscript)>")
+        Regex::new(r"(?is)<(nav|aside|header|footer|script|style|noscript)\b.*?</(nav|aside|header|footer|script|style|noscript)>")
             .expect("a valid pattern")
     });
     let main = CHROME.replace_all(raw, "");
