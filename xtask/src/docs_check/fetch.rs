@@ -82,7 +82,8 @@ pub struct Fetcher {
     client: reqwest::Client,
     politeness: Politeness,
     last: HashMap<String, Instant>,
-    robots: HashMap<String, Result<Option<texting_robots::Robot>, String>>,
+    /// Each host's robots.txt (`None`: there is none), or why it could not be read.
+    robots: HashMap<String, Result<Option<String>, String>>,
     /// Requests sent, robots.txt included.
     pub requests: usize,
 }
@@ -235,9 +236,7 @@ impl Fetcher {
             let scheme = url.split_once("://").map_or("https", |(s, _)| s);
             let robots_url = format!("{scheme}://{host}/robots.txt");
             let robot = match self.send(host, &robots_url, None) {
-                Ok(answer) if answer.status.is_success() => {
-                    Ok(texting_robots::Robot::new(ROBOTS_AGENT, answer.body.as_bytes()).ok())
-                }
+                Ok(answer) if answer.status.is_success() => Ok(Some(answer.body)),
                 // No robots.txt (or one we may not read) allows everything (RFC 9309 §2.3.1.3).
                 Ok(answer) if answer.status.is_client_error() => Ok(None),
                 Ok(answer) => Err(format!(
@@ -249,7 +248,9 @@ impl Fetcher {
             self.robots.insert(host.to_owned(), robot);
         }
         match &self.robots[host] {
-            Ok(robot) => Ok(robot.as_ref().is_none_or(|r| r.allowed(url))),
+            Ok(robots) => Ok(robots.as_ref().is_none_or(|body| {
+                robotstxt::DefaultMatcher::default().one_agent_allowed_by_robots(body, ROBOTS_AGENT, url)
+            })),
             Err(err) => Err(err.clone()),
         }
     }
