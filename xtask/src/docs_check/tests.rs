@@ -338,6 +338,39 @@ fn accepting_one_page_fetches_and_adopts_only_it() {
 }
 
 #[test]
+fn a_provider_restricts_the_run_and_its_accept() {
+    let world = World::accepted();
+    world.edit(AIRALO, HISTORY, "remaining: 2378", "remaining: 1024");
+    world.edit(
+        VELLOSIM,
+        "api-reference/esim/package-details.md",
+        "\"price\": 5.75",
+        "\"price\": 6.25",
+    );
+    let before = world.log().len();
+    let (verdict, json) = world.run(&["--provider", "vellosim", "--format", "json"]);
+    assert_eq!(verdict, Verdict::Drift);
+    let changes: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert!(
+        !changes.is_empty() && changes.iter().all(|c| c["provider"] == "vellosim"),
+        "{json}"
+    );
+    assert_eq!(world.log().len(), before, "no request to Airalo's site");
+    assert_eq!(world.run(&["--provider", "vellosim", "--accept"]).0, Verdict::Clean);
+    let (_, json) = world.run(&["--format", "json"]);
+    let changes: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert!(
+        !changes.is_empty() && changes.iter().all(|c| c["provider"] == "airalo"),
+        "{json}"
+    );
+    assert_eq!(
+        world.run(&["--offline"]).0,
+        Verdict::Clean,
+        "a provider's accept keeps the others' entries"
+    );
+}
+
+#[test]
 fn examples_are_decoded_as_our_response_schema() {
     let root = fixtures();
     let specs = crate::spec::Spec::load_all(&root).unwrap();
