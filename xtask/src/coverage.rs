@@ -12,26 +12,29 @@ use serde::Deserialize;
 use crate::spec::Spec;
 
 #[derive(Deserialize)]
-struct Ledger {
+pub struct Ledger {
     #[serde(default)]
-    provider: BTreeMap<String, Provider>,
+    pub provider: BTreeMap<String, Provider>,
 }
 
 #[derive(Deserialize)]
-struct Provider {
-    docs: String,
+pub struct Provider {
+    /// The documentation site's root.
+    pub docs: String,
+    /// What serves that site (`apidog`, `mintlify`): how `docs-check` fetches its pages.
+    pub platform: Option<String>,
     #[serde(default)]
-    operation: Vec<Entry>,
+    pub operation: Vec<Entry>,
 }
 
 /// One operation as the documentation names it.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Entry {
+pub struct Entry {
     /// The documentation's name for it.
-    name: String,
+    pub name: String,
     /// The spec's operationId that covers it.
-    operation_id: Option<String>,
+    pub operation_id: Option<String>,
     /// Why it is not in the spec.
     missing: Option<String>,
     /// The evidence, when it is not the provider's documentation (an official SDK, a
@@ -39,10 +42,16 @@ struct Entry {
     source: Option<String>,
 }
 
+impl Ledger {
+    pub fn load(root: &Path) -> anyhow::Result<Ledger> {
+        let path = root.join("specs/coverage.toml");
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("{}: not a valid ledger", path.display()))
+    }
+}
+
 pub fn coverage(root: &Path) -> anyhow::Result<()> {
-    let path = root.join("specs/coverage.toml");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let ledger: Ledger = toml::from_str(&text).with_context(|| format!("{}: not a valid ledger", path.display()))?;
+    let ledger = Ledger::load(root)?;
     let specs = Spec::load_all(root)?;
     let mut problems = Vec::new();
     let mut names: BTreeSet<&str> = ledger.provider.keys().map(String::as_str).collect();

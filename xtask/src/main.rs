@@ -7,6 +7,7 @@ mod compile_cost;
 mod conformance;
 mod coverage;
 mod decode;
+mod docs_check;
 mod fleet;
 mod generate;
 mod lint;
@@ -24,11 +25,14 @@ mod tour;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | coverage | conformance | sdk-conformance | spec-lint | tour | fleet [N] | compile-cost [--no-peer] [spec...] | compile-cost --service [spec] [--rounds N] | moved-clock [--at DATE]... [--locked]>";
+const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | coverage | conformance | sdk-conformance | spec-lint | tour | fleet [N] | compile-cost [--no-peer] [spec...] | compile-cost --service [spec] [--rounds N] | moved-clock [--at DATE]... [--locked] | docs-check [--offline] [--accept [PAGE...]] ...>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    if let ["docs-check", rest @ ..] = args.as_slice() {
+        return docs_check::main(&workspace_root(), rest);
+    }
     let result = match args.as_slice() {
         ["regen"] => generate::regen(&workspace_root(), false),
         ["regen", "--check"] => generate::regen(&workspace_root(), true),
