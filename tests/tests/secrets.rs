@@ -1,4 +1,5 @@
-//! Credentials never reach logs, `Debug` output or error messages, even at TRACE level.
+//! Credentials never reach logs, span fields, metric labels, `Debug` output or error messages,
+//! even at TRACE level.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -38,10 +39,16 @@ async fn credentials_stay_out_of_traces_debug_and_errors() {
     let logs = Captured::default();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
+        // Each span once more when it closes, with every field it recorded.
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .with_writer(logs.clone())
         .with_ansi(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // The test runs on tokio's current-thread runtime: every call records here.
+    let recorder = metrics_util::debugging::DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let _metrics = metrics::set_default_local_recorder(&recorder);
 
     let server = MockServer::start_async().await;
     server.get_wallet_balance(|_, then| {
@@ -77,7 +84,19 @@ async fn credentials_stay_out_of_traces_debug_and_errors() {
     shown.extend(fleet_store().await);
 
     let traces = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-    assert!(traces.contains("provider_call"), "TRACE output was captured: {traces}");
+    assert!(
+        traces.contains("GET /balance{") && traces.contains("http.response.status_code=401"),
+        "call spans were captured with their fields: {traces}"
+    );
+    let metrics = snapshotter.snapshot().into_vec();
+    assert!(
+        metrics.iter().any(|(key, ..)| key.key().name() == provider_core::telemetry::TOKEN_FETCHES),
+        "metrics were captured: {metrics:?}"
+    );
+    for (key, ..) in &metrics {
+        let labels: Vec<String> = key.key().labels().map(|l| format!("{}={}", l.key(), l.value())).collect();
+        shown.push(format!("{} {}", key.key().name(), labels.join(" ")));
+    }
     assert!(
         traces.contains("the shared store does not answer") && traces.contains("redis://:***@127.0.0.1:9/0"),
         "the store's outage was logged, its password hidden: {traces}"
