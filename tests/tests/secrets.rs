@@ -90,11 +90,17 @@ async fn credentials_stay_out_of_traces_debug_and_errors() {
     );
     let metrics = snapshotter.snapshot().into_vec();
     assert!(
-        metrics.iter().any(|(key, ..)| key.key().name() == provider_core::telemetry::TOKEN_FETCHES),
+        metrics
+            .iter()
+            .any(|(key, ..)| key.key().name() == provider_core::telemetry::TOKEN_FETCHES),
         "metrics were captured: {metrics:?}"
     );
     for (key, ..) in &metrics {
-        let labels: Vec<String> = key.key().labels().map(|l| format!("{}={}", l.key(), l.value())).collect();
+        let labels: Vec<String> = key
+            .key()
+            .labels()
+            .map(|l| format!("{}={}", l.key(), l.value()))
+            .collect();
         shown.push(format!("{} {}", key.key().name(), labels.join(" ")));
     }
     assert!(

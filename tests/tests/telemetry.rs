@@ -13,13 +13,18 @@ use provider_core::telemetry::{self, MetricKind};
 use serde_json::json;
 
 /// What the recorder holds: each metric's name, labels and value.
-struct Recorded(Vec<(String, Vec<(String, String)>, DebugValue)>);
+struct Recorded(Vec<(String, Labels, DebugValue)>);
+
+type Labels = Vec<(String, String)>;
 
 impl Recorded {
     fn take(snapshotter: &Snapshotter) -> Recorded {
         let metrics = snapshotter.snapshot().into_vec().into_iter().map(|(key, _, _, value)| {
             let key = key.key();
-            let labels = key.labels().map(|l| (l.key().to_owned(), l.value().to_owned())).collect();
+            let labels = key
+                .labels()
+                .map(|l| (l.key().to_owned(), l.value().to_owned()))
+                .collect();
             (key.name().to_owned(), labels, value)
         });
         Recorded(metrics.collect())
@@ -30,7 +35,10 @@ impl Recorded {
         self.0
             .iter()
             .filter(move |(n, have, _)| {
-                n == name && labels.iter().all(|(k, v)| have.iter().any(|(hk, hv)| hk == k && hv == v))
+                n == name
+                    && labels
+                        .iter()
+                        .all(|(k, v)| have.iter().any(|(hk, hv)| hk == k && hv == v))
             })
             .map(|(_, _, value)| value)
     }
@@ -87,7 +95,10 @@ fn vellosim_client(server: &ScriptedServer) -> vellosim::Client {
 }
 
 fn token(token: &str) -> Step {
-    Step::json(200, &json!({"data": {"access_token": token, "expires_in": 86400}, "meta": {"message": "success"}}))
+    Step::json(
+        200,
+        &json!({"data": {"access_token": token, "expires_in": 86400}, "meta": {"message": "success"}}),
+    )
 }
 
 fn usage() -> Step {
@@ -128,7 +139,10 @@ async fn a_429_with_retry_after_is_counted_and_retried() {
     let four_xx = [VELLOSIM_REGIONS[0], VELLOSIM_REGIONS[1], ("outcome", "4xx")];
     assert_eq!(recorded.counter(telemetry::THROTTLED, &four_xx), 1);
     assert_eq!(recorded.counter(telemetry::RETRIES, &four_xx), 1);
-    assert_eq!(recorded.histogram(telemetry::REQUEST_DURATION, &VELLOSIM_REGIONS).len(), 1);
+    assert_eq!(
+        recorded.histogram(telemetry::REQUEST_DURATION, &VELLOSIM_REGIONS).len(),
+        1
+    );
     assert_eq!(server.requests(), 2);
 }
 
@@ -147,12 +161,19 @@ async fn a_refused_token_is_replaced_once_and_a_failing_exchange_counted() {
     let ok = [AIRALO_USAGE[0], AIRALO_USAGE[1], ("outcome", "2xx")];
     assert_eq!(recorded.histogram(telemetry::REQUEST_DURATION, &ok).len(), 1);
 
-    let exchange_refused = Step::json(401, &json!({"data": [], "meta": {"message": "Client authentication failed"}}));
+    let exchange_refused = Step::json(
+        401,
+        &json!({"data": [], "meta": {"message": "Client authentication failed"}}),
+    );
     let server = ScriptedServer::start(vec![exchange_refused]).await;
     let client = airalo_client(&server).build().unwrap();
     let (sent, recorded) = recording(client.get_balance().send()).await;
     assert!(sent.is_err());
-    let failed = [("provider", "airalo"), ("operation", "get_balance"), ("outcome", "error")];
+    let failed = [
+        ("provider", "airalo"),
+        ("operation", "get_balance"),
+        ("outcome", "error"),
+    ];
     assert_eq!(recorded.counter(telemetry::TOKEN_FETCHES, &failed), 1);
     assert_eq!(recorded.counter(telemetry::TOKEN_FAILURES, &failed[..2]), 1);
     assert!(
@@ -210,7 +231,11 @@ async fn a_store_outage_is_counted_with_its_fallbacks() {
     sent.unwrap();
     assert!(recorded.counter(telemetry::STORE_OUTAGES, &[("outcome", "connection")]) >= 1);
     let window = [AIRALO_USAGE[0], AIRALO_USAGE[1], ("outcome", "rate_window")];
-    assert_eq!(recorded.counter(telemetry::STORE_FALLBACKS, &window), 2, "both get_usage limits");
+    assert_eq!(
+        recorded.counter(telemetry::STORE_FALLBACKS, &window),
+        2,
+        "both get_usage limits"
+    );
     let token = [AIRALO_USAGE[0], AIRALO_USAGE[1], ("outcome", "token_fetch")];
     assert_eq!(recorded.counter(telemetry::STORE_FALLBACKS, &token), 1);
 }
@@ -294,7 +319,10 @@ async fn spans_carry_the_opentelemetry_fields_and_the_template_not_the_path() {
             .any(|l| l.contains("GET /sims/{sim_iccid}/usage{") && l.contains(event))
     };
     assert!(inside("token fetch"), "{traces}");
-    assert!(inside("retrying an idempotent request") && traces.contains("reason=\"4xx\""), "{traces}");
+    assert!(
+        inside("retrying an idempotent request") && traces.contains("reason=\"4xx\""),
+        "{traces}"
+    );
     assert!(!traces.contains(iccid), "the filled-in path leaked:\n{traces}");
 }
 
@@ -306,7 +334,11 @@ fn the_readme_lists_every_metric() {
     let rows: Vec<&str> = readme
         .lines()
         .filter(|l| l.starts_with("| `") && l.contains(" | "))
-        .filter(|l| telemetry::METRICS.iter().any(|m| l.starts_with(&format!("| `{}`", m.name))))
+        .filter(|l| {
+            telemetry::METRICS
+                .iter()
+                .any(|m| l.starts_with(&format!("| `{}`", m.name)))
+        })
         .collect();
     assert_eq!(rows.len(), telemetry::METRICS.len(), "one row per metric:\n{rows:#?}");
     for m in telemetry::METRICS {

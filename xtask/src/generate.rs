@@ -10,8 +10,7 @@ use quote::{format_ident, quote};
 use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 
 use crate::spec::{
-    CONVERTED_FORMATS, Credential, Spec, StringEnum, converted_format, lenient_form, pascal_case, rust_type,
-    snake_case,
+    CONVERTED_FORMATS, Credential, Spec, StringEnum, converted_format, lenient_form, pascal_case, rust_type, snake_case,
 };
 use crate::{mend, pagination};
 
@@ -482,9 +481,7 @@ fn routes(spec: &Spec) -> Vec<TokenStream> {
     routes.sort();
     routes
         .into_iter()
-        .map(|(operation, method, template)| {
-            quote!(::provider_core::route!(#operation, #method, #template),)
-        })
+        .map(|(operation, method, template)| quote!(::provider_core::route!(#operation, #method, #template),))
         .collect()
 }
 

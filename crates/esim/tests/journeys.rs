@@ -649,8 +649,8 @@ fn rust_log_prints_each_call_as_an_opentelemetry_span() {
     let span = run
         .stderr
         .lines()
-        .find(|l| l.contains("GET /balance{"))
-        .unwrap_or_else(|| panic!("no `GET /balance` span:\n{}", run.stderr));
+        .find(|l| l.contains("GET /balance{") && l.contains(": close "))
+        .unwrap_or_else(|| panic!("no closed `GET /balance` span:\n{}", run.stderr));
     for field in [
         "http.response.status_code=200",
         "http.request.method=\"GET\"",

@@ -239,7 +239,12 @@ impl TokenProvider {
         self.obtain(http, base_url, Some(call)).await
     }
 
-    async fn obtain(&self, http: &reqwest::Client, base_url: &str, call: Option<Labels>) -> Result<SecretString, AuthError> {
+    async fn obtain(
+        &self,
+        http: &reqwest::Client,
+        base_url: &str,
+        call: Option<Labels>,
+    ) -> Result<SecretString, AuthError> {
         let inner = &*self.inner;
         let settings = &inner.settings;
         let mut state = inner.state.lock().await;

@@ -32,7 +32,10 @@ macro_rules! connect_client {
             ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
                 use ::progenitor_client::ClientInfo;
                 let anonymous = crate::ANONYMOUS_OPERATIONS.contains(&info.operation_id);
-                let prepared = self.inner().prepare(self.client(), request, info, anonymous).await;
+                let prepared = self
+                    .inner()
+                    .prepare(self.client(), request, info, anonymous)
+                    .await;
                 prepared.map_err(::progenitor_client::Error::Custom)
             }
 

@@ -30,8 +30,8 @@ pub use error::{Error, RateLimit};
 pub use lenient::LenientInt;
 pub use retry::RetryPolicy;
 pub use runtime::Runtime;
-pub use telemetry::Route;
 pub use secrecy::{ExposeSecret, SecretString};
+pub use telemetry::Route;
 pub use timestamp::Timestamp;
 
 /// What the macros this crate exports expand to, so that client crates need no `tracing`.

@@ -75,7 +75,10 @@ impl Runtime {
         info: &OperationInfo,
         anonymous: bool,
     ) -> Result<(), String> {
-        let call = self.shared.telemetry.start(info.operation_id, request.method().as_str());
+        let call = self
+            .shared
+            .telemetry
+            .start(info.operation_id, request.method().as_str());
         let prepared = async {
             let admitted = self.admit(request, call.labels).await;
             admitted.map_err(|e| {
@@ -111,8 +114,11 @@ impl Runtime {
         info: &OperationInfo,
     ) -> reqwest::Result<Response> {
         request.headers_mut().remove("api-version");
-        let call = Call::take_over(info.operation_id)
-            .unwrap_or_else(|| self.shared.telemetry.start(info.operation_id, request.method().as_str()));
+        let call = Call::take_over(info.operation_id).unwrap_or_else(|| {
+            self.shared
+                .telemetry
+                .start(info.operation_id, request.method().as_str())
+        });
         let started = Instant::now();
         let sent = self.send_authorized(http, request, &call);
         let (result, attempts) = sent.instrument(call.span.clone()).await;

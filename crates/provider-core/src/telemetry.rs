@@ -89,24 +89,88 @@ const CALL: &[&str] = &["provider", "operation", "outcome"];
 
 /// Every metric the clients record, with its unit and labels (the README's table).
 pub const METRICS: &[Metric] = &[
-    metric(REQUEST_DURATION, MetricKind::Histogram, "s", CALL, "Provider calls, first attempt to final answer"),
+    metric(
+        REQUEST_DURATION,
+        MetricKind::Histogram,
+        "s",
+        CALL,
+        "Provider calls, first attempt to final answer",
+    ),
     metric(RETRIES, MetricKind::Counter, "{retry}", CALL, "Attempts sent again"),
-    metric(THROTTLED, MetricKind::Counter, "{response}", CALL, "HTTP 429 answers received"),
-    metric(RATE_LIMIT_WAIT, MetricKind::Histogram, "s", CALL, "Waits for a slot under a documented rate limit"),
-    metric(RATE_LIMIT_REFUSALS, MetricKind::Counter, "{call}", CALL, "Calls refused unsent by the rate budget"),
-    metric(TOKEN_FETCHES, MetricKind::Counter, "{request}", CALL, "Requests to the token endpoint"),
-    metric(TOKEN_REFRESHES, MetricKind::Counter, "{token}", CALL, "Refused tokens replaced"),
-    metric(TOKEN_FAILURES, MetricKind::Counter, "{call}", CALL, "Calls not sent for want of a token"),
-    metric(STORE_OUTAGES, MetricKind::Counter, "{command}", &["outcome"], "Shared-store commands not answered"),
-    metric(STORE_FALLBACKS, MetricKind::Counter, "{call}", CALL, "Work done in process while the store is down"),
-    metric(WEBHOOK_SIGNATURE_FAILURES, MetricKind::Counter, "{webhook}", &["provider", "outcome"], "Webhooks refused for their signature"),
+    metric(
+        THROTTLED,
+        MetricKind::Counter,
+        "{response}",
+        CALL,
+        "HTTP 429 answers received",
+    ),
+    metric(
+        RATE_LIMIT_WAIT,
+        MetricKind::Histogram,
+        "s",
+        CALL,
+        "Waits for a slot under a documented rate limit",
+    ),
+    metric(
+        RATE_LIMIT_REFUSALS,
+        MetricKind::Counter,
+        "{call}",
+        CALL,
+        "Calls refused unsent by the rate budget",
+    ),
+    metric(
+        TOKEN_FETCHES,
+        MetricKind::Counter,
+        "{request}",
+        CALL,
+        "Requests to the token endpoint",
+    ),
+    metric(
+        TOKEN_REFRESHES,
+        MetricKind::Counter,
+        "{token}",
+        CALL,
+        "Refused tokens replaced",
+    ),
+    metric(
+        TOKEN_FAILURES,
+        MetricKind::Counter,
+        "{call}",
+        CALL,
+        "Calls not sent for want of a token",
+    ),
+    metric(
+        STORE_OUTAGES,
+        MetricKind::Counter,
+        "{command}",
+        &["outcome"],
+        "Shared-store commands not answered",
+    ),
+    metric(
+        STORE_FALLBACKS,
+        MetricKind::Counter,
+        "{call}",
+        CALL,
+        "Work done in process while the store is down",
+    ),
+    metric(
+        WEBHOOK_SIGNATURE_FAILURES,
+        MetricKind::Counter,
+        "{webhook}",
+        &["provider", "outcome"],
+        "Webhooks refused for their signature",
+    ),
 ];
 
 /// Hands the units and descriptions of [`METRICS`] to the installed recorder; call it once,
 /// after installing one.
 pub fn describe_metrics() {
     for m in METRICS {
-        let unit = if m.unit == "s" { metrics::Unit::Seconds } else { metrics::Unit::Count };
+        let unit = if m.unit == "s" {
+            metrics::Unit::Seconds
+        } else {
+            metrics::Unit::Count
+        };
         match m.kind {
             MetricKind::Histogram => metrics::describe_histogram!(m.name, unit, m.description),
             MetricKind::Counter => metrics::describe_counter!(m.name, unit, m.description),
@@ -135,7 +199,14 @@ macro_rules! route {
             method: $method,
             template: $template,
             span: |provider, server| {
-                $crate::__call_span!(concat!($method, " ", $template), provider, $operation, $method, $template, server)
+                $crate::__call_span!(
+                    concat!($method, " ", $template),
+                    provider,
+                    $operation,
+                    $method,
+                    $template,
+                    server
+                )
             },
         }
     };
