@@ -1,10 +1,8 @@
 //! Credentials never reach logs, span fields, metric labels, `Debug` output or error messages,
 //! even at TRACE level.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use httpmock::MockServer;
+use integration_tests::captured::Captured;
 use vellosim_client::mock::MockServerExt;
 
 const VELLOSIM_KEY: &str = "vls_live_7f3a9c1e5b2d8f4a";
@@ -14,34 +12,15 @@ const VELOCONNECT_KEY: &str = "velo-key-0a1b2c3d";
 const SMS_PASSWORD: &str = "sms-pass-4e5f6a7b";
 const REDIS_PASSWORD: &str = integration_tests::redis_server::PASSWORD;
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 #[tokio::test]
 async fn credentials_stay_out_of_traces_debug_and_errors() {
     let logs = Captured::default();
+    let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
         // Each span once more when it closes, with every field it recorded.
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_writer(logs.clone())
+        .with_writer(move || writer.clone())
         .with_ansi(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
@@ -83,7 +62,7 @@ async fn credentials_stay_out_of_traces_debug_and_errors() {
     shown.extend(veloconnect_sms().await);
     shown.extend(fleet_store().await);
 
-    let traces = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let traces = logs.text();
     assert!(
         traces.contains("GET /balance{") && traces.contains("http.response.status_code=401"),
         "call spans were captured with their fields: {traces}"

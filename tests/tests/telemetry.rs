@@ -1,10 +1,10 @@
 //! What a call records: OpenTelemetry-shaped spans and the metrics of
 //! `provider_core::telemetry`, read back through `metrics-util`'s debugging recorder.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
+use integration_tests::captured::Captured;
 use integration_tests::scripted::{ScriptedServer, Step};
 use integration_tests::{response_example, spec};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
@@ -262,19 +262,6 @@ fn a_webhook_with_a_bad_signature_is_counted() {
     }
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// A span per call, at INFO, named after the spec's template with OpenTelemetry's fields; the
 /// retry and the token fetch are events inside it; the ICCID of the path is nowhere.
 #[tokio::test]
@@ -294,7 +281,7 @@ async fn spans_carry_the_opentelemetry_fields_and_the_template_not_the_path() {
     let client = airalo_client(&server).build().unwrap();
     client.get_usage().sim_iccid(iccid).send().await.unwrap();
 
-    let traces = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let traces = logs.text();
     let port = server.base_url().rsplit(':').next().unwrap().to_owned();
     let closed = traces
         .lines()
