@@ -1,6 +1,7 @@
 //! Helpers for the workspace's cross-crate tests: reading the specs' documented examples,
-//! a scripted HTTP server for faults, and a real Valkey/Redis server.
+//! a scripted HTTP server for faults, a real Valkey/Redis server and captured log output.
 
+pub mod captured;
 pub mod examples;
 pub mod fuzz;
 pub mod redis_server;

@@ -1,9 +1,8 @@
-//! Credentials never reach logs, `Debug` output or error messages, even at TRACE level.
-
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+//! Credentials never reach logs, span fields, metric labels, `Debug` output or error messages,
+//! even at TRACE level.
 
 use httpmock::MockServer;
+use integration_tests::captured::Captured;
 use vellosim_client::mock::MockServerExt;
 
 const VELLOSIM_KEY: &str = "vls_live_7f3a9c1e5b2d8f4a";
@@ -13,35 +12,22 @@ const VELOCONNECT_KEY: &str = "velo-key-0a1b2c3d";
 const SMS_PASSWORD: &str = "sms-pass-4e5f6a7b";
 const REDIS_PASSWORD: &str = integration_tests::redis_server::PASSWORD;
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 #[tokio::test]
 async fn credentials_stay_out_of_traces_debug_and_errors() {
     let logs = Captured::default();
+    let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
-        .with_writer(logs.clone())
+        // Each span once more when it closes, with every field it recorded.
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_writer(move || writer.clone())
         .with_ansi(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // The test runs on tokio's current-thread runtime: every call records here.
+    let recorder = metrics_util::debugging::DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let _metrics = metrics::set_default_local_recorder(&recorder);
 
     let server = MockServer::start_async().await;
     server.get_wallet_balance(|_, then| {
@@ -76,8 +62,26 @@ async fn credentials_stay_out_of_traces_debug_and_errors() {
     shown.extend(veloconnect_sms().await);
     shown.extend(fleet_store().await);
 
-    let traces = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-    assert!(traces.contains("provider_call"), "TRACE output was captured: {traces}");
+    let traces = logs.text();
+    assert!(
+        traces.contains("GET /balance{") && traces.contains("http.response.status_code=401"),
+        "call spans were captured with their fields: {traces}"
+    );
+    let metrics = snapshotter.snapshot().into_vec();
+    assert!(
+        metrics
+            .iter()
+            .any(|(key, ..)| key.key().name() == provider_core::telemetry::TOKEN_FETCHES),
+        "metrics were captured: {metrics:?}"
+    );
+    for (key, ..) in &metrics {
+        let labels: Vec<String> = key
+            .key()
+            .labels()
+            .map(|l| format!("{}={}", l.key(), l.value()))
+            .collect();
+        shown.push(format!("{} {}", key.key().name(), labels.join(" ")));
+    }
     assert!(
         traces.contains("the shared store does not answer") && traces.contains("redis://:***@127.0.0.1:9/0"),
         "the store's outage was logged, its password hidden: {traces}"

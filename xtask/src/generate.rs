@@ -10,7 +10,7 @@ use quote::{format_ident, quote};
 use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 
 use crate::spec::{
-    CONVERTED_FORMATS, Credential, Spec, StringEnum, converted_format, lenient_form, pascal_case, rust_type,
+    CONVERTED_FORMATS, Credential, Spec, StringEnum, converted_format, lenient_form, pascal_case, rust_type, snake_case,
 };
 use crate::{mend, pagination};
 
@@ -418,6 +418,7 @@ fn extras(spec: &Spec) -> TokenStream {
         Some(quote!(#[doc = #doc] pub const #name: &str = #url;))
     });
     let anonymous = spec.anonymous_operations();
+    let routes = routes(spec);
     let rate_limits = crate::rate_limits::tokens(spec);
     let body_failures = spec.body_failures().into_iter().map(|f| {
         let crate::spec::BodyFailure {
@@ -445,6 +446,10 @@ fn extras(spec: &Spec) -> TokenStream {
         /// none, so e.g. a token request does not first ask for a token.
         pub const ANONYMOUS_OPERATIONS: &[&str] = &[#(#anonymous),*];
 
+        /// Every operation's HTTP method and the spec's path template, by method name (sorted):
+        /// spans are named `{method} {template}` and never carry a filled-in path.
+        pub const ROUTES: &[::provider_core::Route] = &[#(#routes)*];
+
         #rate_limits
 
         /// Operations whose HTTP 200 can be a refusal (`x-body-failure`): the client returns
@@ -465,6 +470,21 @@ fn extras(spec: &Spec) -> TokenStream {
             })
         }
     }
+}
+
+/// One `provider_core::Route` per operation (`route!` gives each its own span name), sorted by
+/// method name for the runtime's lookup.
+fn routes(spec: &Spec) -> Vec<TokenStream> {
+    let mut routes: Vec<(String, String, &str)> = spec
+        .operations()
+        .into_iter()
+        .map(|op| (snake_case(op.id()), op.method.to_uppercase(), op.path))
+        .collect();
+    routes.sort();
+    routes
+        .into_iter()
+        .map(|(operation, method, template)| quote!(::provider_core::route!(#operation, #method, #template),))
+        .collect()
 }
 
 /// `PROVIDER`: what tools need to know about the provider, from the spec.

@@ -9931,6 +9931,46 @@ pub mod servers {
 /// Operations the spec marks as taking no credential (`security: []`): the client sends
 /// none, so e.g. a token request does not first ask for a token.
 pub const ANONYMOUS_OPERATIONS: &[&str] = &["request_access_token"];
+/// Every operation's HTTP method and the spec's path template, by method name (sorted):
+/// spans are named `{method} {template}` and never carry a filled-in path.
+pub const ROUTES: &[::provider_core::Route] = &[
+    ::provider_core::route!("cancel_future_orders", "POST", "/cancel-future-orders"),
+    ::provider_core::route!("create_airmoney_vouchers", "POST", "/voucher/airmoney"),
+    ::provider_core::route!("create_esim_vouchers", "POST", "/voucher/esim"),
+    ::provider_core::route!("create_future_order", "POST", "/future-orders"),
+    ::provider_core::route!("get_balance", "GET", "/balance"),
+    ::provider_core::route!("get_compatible_devices", "GET", "/compatible-devices"),
+    ::provider_core::route!(
+        "get_compatible_devices_lite", "GET", "/compatible-devices-lite"
+    ),
+    ::provider_core::route!("get_esim", "GET", "/sims/{sim_iccid}"),
+    ::provider_core::route!("get_esim_package_history", "GET", "/sims/{iccid}/packages"),
+    ::provider_core::route!("get_esims_list", "GET", "/sims"),
+    ::provider_core::route!("get_exchange_rates", "GET", "/finance/exchange-rates"),
+    ::provider_core::route!("get_future_orders", "GET", "/future-orders"),
+    ::provider_core::route!(
+        "get_installation_instructions", "GET", "/sims/{sim_iccid}/instructions"
+    ),
+    ::provider_core::route!("get_notification_details", "GET", "/notifications/opt-in"),
+    ::provider_core::route!("get_order", "GET", "/orders/{order_id}"),
+    ::provider_core::route!("get_order_list", "GET", "/orders"),
+    ::provider_core::route!("get_package_overrides", "GET", "/packages/overrides"),
+    ::provider_core::route!("get_packages", "GET", "/packages"),
+    ::provider_core::route!(
+        "get_product_information", "GET", "/packages/{package_slug}/product-information"
+    ),
+    ::provider_core::route!("get_topup_packages", "GET", "/sims/{iccid}/topups"),
+    ::provider_core::route!("get_usage", "GET", "/sims/{sim_iccid}/usage"),
+    ::provider_core::route!("opt_in_notification", "POST", "/notifications/opt-in"),
+    ::provider_core::route!("opt_out_notification", "POST", "/notifications/opt-out"),
+    ::provider_core::route!("request_access_token", "POST", "/token"),
+    ::provider_core::route!("request_refund", "POST", "/refund"),
+    ::provider_core::route!("simulate_webhook", "POST", "/simulator/webhook"),
+    ::provider_core::route!("submit_order", "POST", "/orders"),
+    ::provider_core::route!("submit_order_async", "POST", "/orders-async"),
+    ::provider_core::route!("submit_topup_order", "POST", "/orders/topups"),
+    ::provider_core::route!("update_esim_brand", "PUT", "/sims/{sim_iccid}/brand"),
+];
 /// The provider's documented rate limits (the spec's `x-rate-limit`), which the client
 /// paces its calls against.
 pub const RATE_LIMITS: &[::provider_core::OperationLimit] = &[

@@ -45,8 +45,19 @@ pub fn receive(
     signature_header: Option<&str>,
     client_secret: &str,
 ) -> Result<Notification, WebhookError> {
-    let signature = signature_header.ok_or(WebhookError::Unsigned)?;
-    crate::signature::verify(raw_body, signature, client_secret)?;
+    let checked = match signature_header {
+        None => Err(WebhookError::Unsigned),
+        Some(signature) => crate::signature::verify(raw_body, signature, client_secret).map_err(Into::into),
+    };
+    if let Err(refused) = &checked {
+        let reason = match refused {
+            WebhookError::Signature(SignatureError::Malformed) => "malformed",
+            WebhookError::Signature(SignatureError::Mismatch) => "mismatch",
+            _ => "unsigned",
+        };
+        provider_core::telemetry::webhook_signature_failure(crate::PROVIDER.name, reason);
+    }
+    checked?;
     Ok(parse(raw_body)?)
 }
 

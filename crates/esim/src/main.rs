@@ -210,6 +210,7 @@ async fn run(matches: &ArgMatches, out: &Output) -> anyhow::Result<()> {
 
 fn main() -> ExitCode {
     let matches = command().get_matches();
+    trace_to_stderr();
     let format = match matches.get_one::<String>("output").map(String::as_str) {
         Some("table") => Format::Table,
         _ => Format::Json,
@@ -232,6 +233,19 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// With `RUST_LOG` set (`RUST_LOG=provider_core=debug`), spans and events go to stderr, each
+/// span once when it closes, with every field it recorded. Without it nothing is traced.
+fn trace_to_stderr() {
+    if std::env::var_os("RUST_LOG").is_none() {
+        return;
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 #[cfg(test)]

@@ -74,6 +74,7 @@ impl Session {
         command
             .args(args)
             .env_remove("ESIM_SANDBOX_URL")
+            .env_remove("RUST_LOG")
             .env("ESIM_TOKEN_CACHE", &self.token_cache);
         for name in CREDENTIAL_VARIABLES {
             command.env_remove(name);
@@ -633,6 +634,36 @@ fn a_refused_token_request_is_one_error_line() {
     );
     assert_eq!(run.stderr.matches("rror").count(), 1, "said once:\n{}", run.stderr);
     assert!(!run.stderr.contains("not-a-secret"), "{}", run.stderr);
+}
+
+/// `RUST_LOG=info` prints each call's span on stderr, named after the spec's path template,
+/// with OpenTelemetry's fields; stdout stays the JSON answer.
+#[test]
+fn rust_log_prints_each_call_as_an_opentelemetry_span() {
+    let s = Session::start();
+    let run = s.esim_with(
+        &["--sandbox", "airalo", "get-balance"],
+        &[("ESIM_SANDBOX_URL", s.sandbox.origin()), ("RUST_LOG", "info")],
+    );
+    run.json();
+    let span = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("GET /balance{") && l.contains(": close "))
+        .unwrap_or_else(|| panic!("no closed `GET /balance` span:\n{}", run.stderr));
+    for field in [
+        "http.response.status_code=200",
+        "http.request.method=\"GET\"",
+        "url.template=\"/balance\"",
+        "provider=\"airalo\"",
+        "operation=\"get_balance\"",
+        "http.request.resend_count=0",
+    ] {
+        assert!(span.contains(field), "{field} missing from {span}");
+    }
+    // The token exchange the call needed is an event inside it.
+    assert!(run.stderr.contains("token fetch"), "{}", run.stderr);
+    assert!(s.esim(&["--sandbox", "airalo", "get-balance"]).stderr.is_empty());
 }
 
 /// Every operation of every spec is a subcommand (the generated commands are wired in for

@@ -2561,6 +2561,36 @@ pub mod servers {}
 /// Operations the spec marks as taking no credential (`security: []`): the client sends
 /// none, so e.g. a token request does not first ask for a token.
 pub const ANONYMOUS_OPERATIONS: &[&str] = &["request_access_token"];
+/// Every operation's HTTP method and the spec's path template, by method name (sorted):
+/// spans are named `{method} {template}` and never carry a filled-in path.
+pub const ROUTES: &[::provider_core::Route] = &[
+    ::provider_core::route!("get_balance", "GET", "/customer/v2/balance"),
+    ::provider_core::route!(
+        "get_compatible_devices_lite", "GET", "/customer/v2/compatible-devices-lite"
+    ),
+    ::provider_core::route!("get_esim", "GET", "/customer/v2/sims/{iccid}"),
+    ::provider_core::route!(
+        "get_esim_package_history", "GET", "/customer/v2/sims/{iccid}/packages"
+    ),
+    ::provider_core::route!("get_esims_list", "GET", "/customer/v2/sims"),
+    ::provider_core::route!(
+        "get_installation_instructions", "GET", "/customer/v2/sims/{iccid}/instructions"
+    ),
+    ::provider_core::route!("get_order", "GET", "/customer/v2/orders/{order_id}"),
+    ::provider_core::route!("get_order_list", "GET", "/customer/v2/orders"),
+    ::provider_core::route!("get_packages", "GET", "/customer/v2/packages"),
+    ::provider_core::route!(
+        "get_topup_packages", "GET", "/customer/v2/sims/{iccid}/topups"
+    ),
+    ::provider_core::route!("get_usage", "GET", "/customer/v2/sims/{iccid}/usage"),
+    ::provider_core::route!("list_users", "GET", "/api/third-party/partner/user/"),
+    ::provider_core::route!(
+        "renew_number", "POST", "/api/third-party/partner/renew-number/"
+    ),
+    ::provider_core::route!("request_access_token", "POST", "/customer/v2/token"),
+    ::provider_core::route!("submit_order", "POST", "/customer/v2/orders"),
+    ::provider_core::route!("submit_topup_order", "POST", "/customer/v2/orders/topups"),
+];
 /// The provider's documented rate limits (the spec's `x-rate-limit`), which the client
 /// paces its calls against.
 pub const RATE_LIMITS: &[::provider_core::OperationLimit] = &[

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant, SystemTime};
 use futures::future::BoxFuture;
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::telemetry::Labels;
+
 /// A token and the moment it stops being valid.
 #[derive(Clone)]
 pub struct CachedToken {
@@ -224,6 +226,25 @@ impl TokenProvider {
     /// A valid token: the cached one, the store's, or a new one. Concurrent callers in this
     /// process wait for one fetch; with a store that offers a lock, so do other processes.
     pub async fn token(&self, http: &reqwest::Client, base_url: &str) -> Result<SecretString, AuthError> {
+        self.obtain(http, base_url, None).await
+    }
+
+    /// [`token`](Self::token) for a call, whose labels its token fetches are counted under.
+    pub(crate) async fn token_for_call(
+        &self,
+        http: &reqwest::Client,
+        base_url: &str,
+        call: Labels,
+    ) -> Result<SecretString, AuthError> {
+        self.obtain(http, base_url, Some(call)).await
+    }
+
+    async fn obtain(
+        &self,
+        http: &reqwest::Client,
+        base_url: &str,
+        call: Option<Labels>,
+    ) -> Result<SecretString, AuthError> {
         let inner = &*self.inner;
         let settings = &inner.settings;
         let mut state = inner.state.lock().await;
@@ -236,7 +257,7 @@ impl TokenProvider {
             return Err(cooling_down(message, settings.failure_cooldown));
         }
         let Some(store) = &settings.store else {
-            return self.fetch(&mut state, http, base_url, None).await;
+            return self.fetch(&mut state, http, base_url, None, call).await;
         };
         // Bounded: if the lock's holder dies, its lock expires within `lock_hold` and a
         // waiter takes over; past that, this process fetches on its own.
@@ -260,7 +281,7 @@ impl TokenProvider {
                                 state.last_failure = Some((Instant::now(), message.clone()));
                                 Err(cooling_down(&message, settings.failure_cooldown))
                             }
-                            None => self.fetch(&mut state, http, base_url, Some(store)).await,
+                            None => self.fetch(&mut state, http, base_url, Some(store), call).await,
                         },
                     };
                     guard.release().await;
@@ -268,7 +289,10 @@ impl TokenProvider {
                 }
                 FetchLock::Held if Instant::now() < deadline => tokio::time::sleep(settings.poll).await,
                 FetchLock::Held | FetchLock::Unavailable => {
-                    return self.fetch(&mut state, http, base_url, Some(store)).await;
+                    if let Some(call) = call {
+                        call.store_fallback("token_fetch");
+                    }
+                    return self.fetch(&mut state, http, base_url, Some(store), call).await;
                 }
             }
         }
@@ -305,9 +329,15 @@ impl TokenProvider {
         http: &reqwest::Client,
         base_url: &str,
         store: Option<&Arc<dyn TokenStore>>,
+        call: Option<Labels>,
     ) -> Result<SecretString, AuthError> {
         let settings = &self.inner.settings;
-        match (self.inner.fetch)(http.clone(), base_url.to_owned()).await {
+        let started = Instant::now();
+        let fetched = (self.inner.fetch)(http.clone(), base_url.to_owned()).await;
+        if let Some(call) = call {
+            call.token_fetch(if fetched.is_ok() { "ok" } else { "error" }, started.elapsed());
+        }
+        match fetched {
             Ok(fetched) => {
                 state.last_failure = None;
                 if let Some(store) = store {

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use futures::future::BoxFuture;
 
 use crate::TokenStore;
+use crate::telemetry::Labels;
 
 /// One documented limit of one operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,7 +131,8 @@ impl Budget {
     /// Waits for a slot in every window `operation` counts against, or refuses when one is
     /// further away than `max_wait`. A refusal can leave a slot reserved in an earlier window:
     /// that errs on the side of fewer calls.
-    pub async fn admit(&self, operation: &'static str, path: &str, max_wait: Duration) -> Result<(), BudgetExceeded> {
+    pub async fn admit(&self, labels: Labels, path: &str, max_wait: Duration) -> Result<(), BudgetExceeded> {
+        let operation = labels.operation;
         let mut wait = Duration::ZERO;
         for limit in self.limits.iter().filter(|l| l.operation == operation) {
             let key = self.key(limit, path);
@@ -139,7 +141,12 @@ impl Budget {
                 Some(shared) => shared.reserve(&key, limit.requests, per, max_wait).await,
                 None => None,
             };
-            let slot = slot.unwrap_or_else(|| self.local.reserve(&key, limit.requests, per, max_wait));
+            let slot = slot.unwrap_or_else(|| {
+                if self.shared.is_some() {
+                    labels.store_fallback("rate_window");
+                }
+                self.local.reserve(&key, limit.requests, per, max_wait)
+            });
             match slot {
                 Slot::Granted(w) => wait = wait.max(w),
                 Slot::Refused(next_slot) => {
@@ -153,11 +160,7 @@ impl Budget {
             }
         }
         if !wait.is_zero() {
-            tracing::debug!(
-                operation,
-                wait_ms = wait.as_millis() as u64,
-                "pacing a call to stay under the provider's limit"
-            );
+            labels.rate_limit_wait(wait);
             tokio::time::sleep(wait).await;
         }
         Ok(())

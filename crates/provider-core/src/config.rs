@@ -11,6 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::body::BodyFailure;
 use crate::budget::{Budget, OperationLimit, SharedState};
+use crate::telemetry::{Route, Telemetry};
 use crate::{RetryPolicy, Runtime, TokenProvider};
 
 /// How a generated client is assembled from the parts a [`ClientConfig`] builds, with the
@@ -22,6 +23,9 @@ pub trait FromParts: Sized {
     const RATE_LIMITS: &'static [OperationLimit];
     /// Operations whose HTTP 200 can carry a refusal in the body (`x-body-failure`).
     const BODY_FAILURES: &'static [BodyFailure] = &[];
+    /// Every operation's method and path template, sorted by method name: what its spans
+    /// are named after.
+    const ROUTES: &'static [Route];
 
     fn from_parts(base_url: &str, http: reqwest::Client, runtime: Runtime) -> Self;
 }
@@ -304,7 +308,8 @@ impl<C: FromParts> ClientConfig<C> {
         let http = crate::tls::backend(http)?.build().map_err(BuildError::Http)?;
         let limits = if self.rate_budgets { C::RATE_LIMITS } else { &[] };
         let budget = Budget::new(limits, owner, self.shared);
-        let runtime = Runtime::new(base, self.retry, auth, budget, C::BODY_FAILURES);
+        let telemetry = Telemetry::new(C::PROVIDER, C::ROUTES, base);
+        let runtime = Runtime::new(base, self.retry, auth, budget, C::BODY_FAILURES, telemetry);
         Ok(C::from_parts(base, http, runtime))
     }
 }

@@ -4,8 +4,9 @@
 /// beside the generated module (the orphan rule keeps these impls out of this crate).
 /// It reads the facts `cargo xtask regen` generated from the spec beside the client, at the
 /// crate root: `PROVIDER` (the descriptor), `ANONYMOUS_OPERATIONS` (sent without
-/// credentials), `RATE_LIMITS` (the documented limits) and `BODY_FAILURES` (operations whose
-/// 200 can be a refusal), all by method name, which is what progenitor puts in
+/// credentials), `RATE_LIMITS` (the documented limits), `BODY_FAILURES` (operations whose
+/// 200 can be a refusal) and `ROUTES` (each operation's method and path template), all by
+/// method name, which is what progenitor puts in
 /// `OperationInfo::operation_id`.
 // `crate::` is meant: the generated items live in the client crate that invokes the macro.
 #[allow(clippy::crate_in_macro_def)]
@@ -16,6 +17,7 @@ macro_rules! connect_client {
             const PROVIDER: &'static str = crate::PROVIDER.name;
             const RATE_LIMITS: &'static [$crate::OperationLimit] = crate::RATE_LIMITS;
             const BODY_FAILURES: &'static [$crate::BodyFailure] = crate::BODY_FAILURES;
+            const ROUTES: &'static [$crate::Route] = crate::ROUTES;
 
             fn from_parts(base_url: &str, http: ::reqwest::Client, runtime: $crate::Runtime) -> Self {
                 <$client>::new_with_client(base_url, http, runtime)
@@ -29,13 +31,12 @@ macro_rules! connect_client {
                 info: &::progenitor_client::OperationInfo,
             ) -> ::std::result::Result<(), ::progenitor_client::Error<E>> {
                 use ::progenitor_client::ClientInfo;
-                let admitted = self.inner().admit(request, info).await;
-                admitted.map_err(|e| ::progenitor_client::Error::Custom(e.to_string()))?;
-                if crate::ANONYMOUS_OPERATIONS.contains(&info.operation_id) {
-                    return Ok(());
-                }
-                let authorized = self.inner().authorize(self.client(), request).await;
-                authorized.map_err(|e| ::progenitor_client::Error::Custom(e.to_string()))
+                let anonymous = crate::ANONYMOUS_OPERATIONS.contains(&info.operation_id);
+                let prepared = self
+                    .inner()
+                    .prepare(self.client(), request, info, anonymous)
+                    .await;
+                prepared.map_err(::progenitor_client::Error::Custom)
             }
 
             async fn exec(

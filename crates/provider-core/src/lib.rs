@@ -3,7 +3,7 @@
 //! Generated clients carry a [`Runtime`] as progenitor's "inner" value and route every
 //! request through [`Runtime::execute`] from their `ClientHooks::exec`: that is where
 //! credentials are attached, progenitor's `api-version` header is dropped, idempotent
-//! requests are retried and each call is traced. Everything here is provider-neutral.
+//! requests are retried and each call is traced and measured ([`telemetry`]). Everything here is provider-neutral.
 
 pub mod auth;
 mod body;
@@ -17,6 +17,7 @@ mod lenient;
 pub mod paginate;
 mod retry;
 mod runtime;
+pub mod telemetry;
 mod timestamp;
 mod tls;
 pub mod units;
@@ -31,4 +32,11 @@ pub use lenient::LenientInt;
 pub use retry::RetryPolicy;
 pub use runtime::Runtime;
 pub use secrecy::{ExposeSecret, SecretString};
+pub use telemetry::Route;
 pub use timestamp::Timestamp;
+
+/// What the macros this crate exports expand to, so that client crates need no `tracing`.
+#[doc(hidden)]
+pub mod __private {
+    pub use tracing;
+}

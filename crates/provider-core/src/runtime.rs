@@ -14,6 +14,7 @@ use crate::body::{BodyFailure, add_fields, surface_refusal};
 use crate::budget::{Budget, BudgetExceeded};
 use crate::config::{Auth, sensitive};
 use crate::retry::{is_retryable_status, retry_after};
+use crate::telemetry::{Call, Labels, Telemetry};
 use crate::{AuthError, RetryPolicy};
 
 /// Per-client state carried inside each generated `Client` (progenitor's "inner" value).
@@ -28,6 +29,7 @@ struct Shared {
     auth: Option<Auth>,
     budget: Budget,
     body_failures: &'static [BodyFailure],
+    telemetry: Telemetry,
 }
 
 impl fmt::Debug for Runtime {
@@ -47,6 +49,7 @@ impl Runtime {
         auth: Option<Auth>,
         budget: Budget,
         body_failures: &'static [BodyFailure],
+        telemetry: Telemetry,
     ) -> Self {
         Self {
             shared: Arc::new(Shared {
@@ -55,43 +58,55 @@ impl Runtime {
                 auth,
                 budget,
                 body_failures,
+                telemetry,
             }),
         }
     }
 
-    /// Waits for the operation's slot under the provider's documented limits, at most the
-    /// retry policy's `max_delay`; refuses the call, unsent, when its slot is further away.
-    /// Called from each client's `ClientHooks::pre`, before [`authorize`](Self::authorize).
-    pub async fn admit(&self, request: &Request, info: &OperationInfo) -> Result<(), BudgetExceeded> {
-        let max_wait = self.shared.retry.max_delay;
-        self.shared
-            .budget
-            .admit(info.operation_id, request.url().path(), max_wait)
-            .await
-    }
-
-    /// Attaches the credential to `request`; called from each client's `ClientHooks::pre`.
-    /// Fails only when a bearer token cannot be obtained.
-    pub async fn authorize(&self, http: &reqwest::Client, request: &mut Request) -> Result<(), AuthError> {
-        match &self.shared.auth {
-            None => {}
-            Some(Auth::Header(name, value)) => {
-                request.headers_mut().insert(name.clone(), value.clone());
+    /// Opens the call's span (see [`telemetry`](crate::telemetry)), waits for the operation's
+    /// slot under the provider's documented limits, at most the retry policy's `max_delay`
+    /// (refusing the call, unsent, when its slot is further away), and attaches the credential
+    /// unless the operation is `anonymous`. Called from each client's `ClientHooks::pre`; fails
+    /// with the refusal's message, or when a bearer token cannot be obtained.
+    pub async fn prepare(
+        &self,
+        http: &reqwest::Client,
+        request: &mut Request,
+        info: &OperationInfo,
+        anonymous: bool,
+    ) -> Result<(), String> {
+        let call = self
+            .shared
+            .telemetry
+            .start(info.operation_id, request.method().as_str());
+        let prepared = async {
+            let admitted = self.admit(request, call.labels).await;
+            admitted.map_err(|e| {
+                call.refused();
+                e.to_string()
+            })?;
+            if !anonymous {
+                let authorized = self.authorize(http, request, call.labels).await;
+                authorized.map_err(|e| {
+                    call.unauthorized();
+                    e.to_string()
+                })?;
             }
-            Some(Auth::Bearer(tokens)) => {
-                let token = tokens.token(http, &self.shared.base_url).await?;
-                set_bearer(request, token.expose_secret())?;
-            }
-            Some(Auth::BodyFields(fields)) => add_fields(request, fields),
+            Ok(())
         }
-        Ok(())
+        .instrument(call.span.clone())
+        .await;
+        if prepared.is_ok() {
+            call.hand_over();
+        }
+        prepared
     }
 
     /// Sends `request` for the operation `info`: drops progenitor's `api-version` header
     /// (no provider defines it), retries GET/HEAD on 408/429/502/503/504 and connection
     /// failures within the retry policy, replaces a refused bearer token once, turns a 200
     /// whose body is a refusal (`BodyFailure`) into the operation's error answer, and records
-    /// a `tracing` span. Called from each client's `ClientHooks::exec`.
+    /// the call's span and metrics. Called from each client's `ClientHooks::exec`.
     pub async fn execute(
         &self,
         http: &reqwest::Client,
@@ -99,24 +114,15 @@ impl Runtime {
         info: &OperationInfo,
     ) -> reqwest::Result<Response> {
         request.headers_mut().remove("api-version");
-        let span = tracing::debug_span!(
-            "provider_call",
-            operation = info.operation_id,
-            method = %request.method(),
-            path = request.url().path(),
-            status = tracing::field::Empty,
-            attempts = tracing::field::Empty,
-            elapsed_ms = tracing::field::Empty,
-        );
+        let call = Call::take_over(info.operation_id).unwrap_or_else(|| {
+            self.shared
+                .telemetry
+                .start(info.operation_id, request.method().as_str())
+        });
         let started = Instant::now();
-        let (result, attempts) = self.send_authorized(http, request, info).instrument(span.clone()).await;
-        span.record("attempts", attempts);
-        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-        match &result {
-            Ok(response) => span.record("status", response.status().as_u16()),
-            Err(_) => span.record("status", "transport error"),
-        };
-        span.in_scope(|| tracing::debug!("provider call finished"));
+        let sent = self.send_authorized(http, request, &call);
+        let (result, attempts) = sent.instrument(call.span.clone()).await;
+        call.finish(&result, attempts - 1, started.elapsed());
         let rule = self
             .shared
             .body_failures
@@ -134,13 +140,13 @@ impl Runtime {
         &self,
         http: &reqwest::Client,
         request: Request,
-        info: &OperationInfo,
+        call: &Call,
     ) -> (reqwest::Result<Response>, u32) {
         let Some(Auth::Bearer(tokens)) = &self.shared.auth else {
-            return self.send(http, request, info).await;
+            return self.send(http, request, call).await;
         };
         let replay = request.try_clone();
-        let (result, attempts) = self.send(http, request, info).await;
+        let (result, attempts) = self.send(http, request, call).await;
         let (Ok(response), Some(mut replay)) = (&result, replay) else {
             return (result, attempts);
         };
@@ -153,14 +159,15 @@ impl Runtime {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
         tokens.reject(used.trim_start_matches("Bearer ")).await;
-        let Ok(token) = tokens.token(http, &self.shared.base_url).await else {
+        let fetched = tokens.token_for_call(http, &self.shared.base_url, call.labels).await;
+        let Ok(token) = fetched else {
             return (result, attempts);
         };
-        if set_bearer(&mut replay, token.expose_secret()).is_err() || !self.pace_again(&replay, info).await {
+        if set_bearer(&mut replay, token.expose_secret()).is_err() || self.admit(&replay, call.labels).await.is_err() {
             return (result, attempts);
         }
-        tracing::debug!("access token refused; retrying once with a new one");
-        let (again, more) = self.send(http, replay, info).await;
+        call.token_refreshed();
+        let (again, more) = self.send(http, replay, call).await;
         (again, attempts + more)
     }
 
@@ -168,7 +175,7 @@ impl Runtime {
         &self,
         http: &reqwest::Client,
         mut request: Request,
-        info: &OperationInfo,
+        call: &Call,
     ) -> (reqwest::Result<Response>, u32) {
         let policy = &self.shared.retry;
         let idempotent = matches!(*request.method(), Method::GET | Method::HEAD);
@@ -182,6 +189,7 @@ impl Runtime {
             let may_retry = copy.is_some();
             let this_try = copy.unwrap_or_else(|| take(&mut request));
             let result = http.execute(this_try).await;
+            call.answered(&result);
             let wait = match &result {
                 Ok(response) if is_retryable_status(response.status()) => {
                     Some(retry_after(response.headers()).unwrap_or_else(|| policy.backoff(retries + 1)))
@@ -194,15 +202,12 @@ impl Runtime {
                     if may_retry
                         && wait <= policy.max_delay
                         && waited + wait <= policy.budget
-                        && self.pace_again(&request, info).await =>
+                        // Another attempt counts against the rate budget too.
+                        && self.admit(&request, call.labels).await.is_ok() =>
                 {
                     retries += 1;
                     waited += wait;
-                    tracing::debug!(
-                        retry = retries,
-                        wait_ms = wait.as_millis() as u64,
-                        "retrying idempotent request"
-                    );
+                    call.retry(retries, &result, wait);
                     tokio::time::sleep(wait).await;
                 }
                 _ => return (result, retries + 1),
@@ -212,15 +217,24 @@ impl Runtime {
 }
 
 impl Runtime {
-    /// Another attempt of an admitted call counts against the budget too: true when its slot
-    /// came within the bound (and was waited for).
-    async fn pace_again(&self, request: &Request, info: &OperationInfo) -> bool {
-        let budget = &self.shared.budget;
+    async fn admit(&self, request: &Request, labels: Labels) -> Result<(), BudgetExceeded> {
         let max_wait = self.shared.retry.max_delay;
-        budget
-            .admit(info.operation_id, request.url().path(), max_wait)
-            .await
-            .is_ok()
+        self.shared.budget.admit(labels, request.url().path(), max_wait).await
+    }
+
+    async fn authorize(&self, http: &reqwest::Client, request: &mut Request, labels: Labels) -> Result<(), AuthError> {
+        match &self.shared.auth {
+            None => {}
+            Some(Auth::Header(name, value)) => {
+                request.headers_mut().insert(name.clone(), value.clone());
+            }
+            Some(Auth::Bearer(tokens)) => {
+                let token = tokens.token_for_call(http, &self.shared.base_url, labels).await?;
+                set_bearer(request, token.expose_secret())?;
+            }
+            Some(Auth::BodyFields(fields)) => add_fields(request, fields),
+        }
+        Ok(())
     }
 }
 

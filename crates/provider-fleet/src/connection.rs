@@ -69,7 +69,7 @@ impl Connection {
                 Some(value)
             }
             Ok(Err(err)) if is_outage(&err) => {
-                self.failed(&err.to_string());
+                self.failed("connection", &err.to_string());
                 None
             }
             Ok(Err(err)) => {
@@ -78,7 +78,7 @@ impl Connection {
                 None
             }
             Err(_) => {
-                self.failed(&format!("no answer within {:?}", self.timeout));
+                self.failed("timeout", &format!("no answer within {:?}", self.timeout));
                 None
             }
         }
@@ -108,11 +108,11 @@ impl Connection {
                 Some(connected)
             }
             Ok(Err(err)) => {
-                self.failed(&err.to_string());
+                self.failed("connection", &err.to_string());
                 None
             }
             Err(_) => {
-                self.failed("no connection within the deadline");
+                self.failed("timeout", "no connection within the deadline");
                 None
             }
         }
@@ -125,7 +125,9 @@ impl Connection {
         }
     }
 
-    fn failed(&self, why: &str) {
+    /// `outcome` is the bounded label of the outage metric; `why` the message logged.
+    fn failed(&self, outcome: &'static str, why: &str) {
+        provider_core::telemetry::store_outage(outcome);
         *self.down_until.lock().unwrap() = Some(Instant::now() + self.outage_pause);
         if !self.warned.swap(true, Ordering::Relaxed) {
             tracing::warn!(

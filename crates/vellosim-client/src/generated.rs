@@ -2848,6 +2848,20 @@ pub mod servers {
 /// Operations the spec marks as taking no credential (`security: []`): the client sends
 /// none, so e.g. a token request does not first ask for a token.
 pub const ANONYMOUS_OPERATIONS: &[&str] = &["get_exchange_rate"];
+/// Every operation's HTTP method and the spec's path template, by method name (sorted):
+/// spans are named `{method} {template}` and never carry a filled-in path.
+pub const ROUTES: &[::provider_core::Route] = &[
+    ::provider_core::route!("get_esim", "GET", "/api/esim/{esimId}"),
+    ::provider_core::route!("get_exchange_rate", "GET", "/api/settings/exchange-rate"),
+    ::provider_core::route!("get_my_esims", "GET", "/api/esim/my-esims"),
+    ::provider_core::route!(
+        "get_package_details", "GET", "/api/esim/packages/{packageCode}"
+    ),
+    ::provider_core::route!("get_packages", "GET", "/api/esim/packages"),
+    ::provider_core::route!("get_regions", "GET", "/api/esim/regions"),
+    ::provider_core::route!("get_wallet_balance", "GET", "/api/wallet/balance"),
+    ::provider_core::route!("purchase_esim", "POST", "/api/esim/buy"),
+];
 /// The provider's documented rate limits (the spec's `x-rate-limit`), which the client
 /// paces its calls against.
 pub const RATE_LIMITS: &[::provider_core::OperationLimit] = &[];

@@ -1774,6 +1774,22 @@ pub mod servers {
 /// Operations the spec marks as taking no credential (`security: []`): the client sends
 /// none, so e.g. a token request does not first ask for a token.
 pub const ANONYMOUS_OPERATIONS: &[&str] = &[];
+/// Every operation's HTTP method and the spec's path template, by method name (sorted):
+/// spans are named `{method} {template}` and never carry a filled-in path.
+pub const ROUTES: &[::provider_core::Route] = &[
+    ::provider_core::route!("get_all_esims", "GET", "/api/wholesale/esims"),
+    ::provider_core::route!("get_all_plans", "GET", "/api/wholesale/plans"),
+    ::provider_core::route!(
+        "get_esim_top_up_plans", "GET", "/api/wholesale/esims/{iccid}/top-up"
+    ),
+    ::provider_core::route!(
+        "get_my_organization", "GET", "/api/wholesale/organizations"
+    ),
+    ::provider_core::route!("get_one_esim", "GET", "/api/wholesale/esims/{iccid}"),
+    ::provider_core::route!("get_one_plan", "GET", "/api/wholesale/plans/{id}"),
+    ::provider_core::route!("order_one", "POST", "/api/wholesale/orders"),
+    ::provider_core::route!("top_up_esim", "POST", "/api/wholesale/esims/{iccid}/top-up"),
+];
 /// The provider's documented rate limits (the spec's `x-rate-limit`), which the client
 /// paces its calls against.
 pub const RATE_LIMITS: &[::provider_core::OperationLimit] = &[];

@@ -2763,6 +2763,20 @@ pub mod servers {
 /// Operations the spec marks as taking no credential (`security: []`): the client sends
 /// none, so e.g. a token request does not first ask for a token.
 pub const ANONYMOUS_OPERATIONS: &[&str] = &["verify_status"];
+/// Every operation's HTTP method and the spec's path template, by method name (sorted):
+/// spans are named `{method} {template}` and never carry a filled-in path.
+pub const ROUTES: &[::provider_core::Route] = &[
+    ::provider_core::route!("add_contact", "POST", "/api/AddContact"),
+    ::provider_core::route!("check_balance", "POST", "/api/CheckBalance"),
+    ::provider_core::route!("delete_contact", "POST", "/api/DeleteContact"),
+    ::provider_core::route!("get_delivery_status", "POST", "/api/GetDeliveryStatus"),
+    ::provider_core::route!("get_sender_id_list", "POST", "/api/GetSenderIDList"),
+    ::provider_core::route!("send_sms", "POST", "/api/SendSMS"),
+    ::provider_core::route!("send_sms_multi", "POST", "/api/SendSMSMulti"),
+    ::provider_core::route!("sender_id_status", "POST", "/api/SenderIDStatus"),
+    ::provider_core::route!("verify", "POST", "/api/Verify"),
+    ::provider_core::route!("verify_status", "POST", "/api/VerifyStatus"),
+];
 /// The provider's documented rate limits (the spec's `x-rate-limit`), which the client
 /// paces its calls against.
 pub const RATE_LIMITS: &[::provider_core::OperationLimit] = &[];
