@@ -123,6 +123,7 @@ fn render(spec: &Spec, known_items: &mut pagination::KnownItems) -> anyhow::Resu
     client_file.items.extend(parse(spec, pagination::table(spec)?)?.items);
     client_file.items.extend(parse(spec, descriptor(spec)?)?.items);
     crate::decode::mend(&mut client_file)?;
+    mend::client(&mut client_file);
     crate::builders::keep_request_builders(&mut client_file)?;
 
     let mut mock_file = parse(spec, mock)?;

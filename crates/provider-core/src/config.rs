@@ -11,6 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::body::BodyFailure;
 use crate::budget::{Budget, OperationLimit, SharedState};
+use crate::observe::{Observe, Observer};
 use crate::{RetryPolicy, Runtime, TokenProvider};
 
 /// How a generated client is assembled from the parts a [`ClientConfig`] builds, with the
@@ -147,6 +148,7 @@ pub struct ClientConfig<C> {
     base_url_note: Option<&'static str>,
     shared: Option<Arc<dyn SharedState>>,
     rate_budgets: bool,
+    observe: Observe,
     client: PhantomData<fn() -> C>,
 }
 
@@ -162,6 +164,7 @@ impl<C> Clone for ClientConfig<C> {
             base_url_note: self.base_url_note,
             shared: self.shared.clone(),
             rate_budgets: self.rate_budgets,
+            observe: self.observe,
             client: PhantomData,
         }
     }
@@ -178,6 +181,7 @@ impl<C> fmt::Debug for ClientConfig<C> {
             .field("user_agent", &self.user_agent)
             .field("shared_state", &self.shared.is_some())
             .field("rate_budgets", &self.rate_budgets)
+            .field("observe", &self.observe)
             .finish()
     }
 }
@@ -195,6 +199,7 @@ impl<C: FromParts> ClientConfig<C> {
             base_url_note: None,
             shared: None,
             rate_budgets: true,
+            observe: Observe::OFF,
             client: PhantomData,
         }
     }
@@ -250,6 +255,15 @@ impl<C: FromParts> ClientConfig<C> {
         self
     }
 
+    /// Observe mode (off by default): success bodies, all or a sample, are also checked for
+    /// keys the typed model does not declare, each reported once per process as a `tracing`
+    /// WARN and the counter `provider.response.undeclared_fields`; never the value
+    /// ([`crate::observe`]).
+    pub fn observe(mut self, observe: Observe) -> Self {
+        self.observe = observe;
+        self
+    }
+
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
@@ -290,7 +304,8 @@ impl<C: FromParts> ClientConfig<C> {
             .map_err(BuildError::Http)?;
         let limits = if self.rate_budgets { C::RATE_LIMITS } else { &[] };
         let budget = Budget::new(limits, owner, self.shared);
-        let runtime = Runtime::new(base, self.retry, auth, budget, C::BODY_FAILURES);
+        let observer = Observer::new(C::PROVIDER, self.observe);
+        let runtime = Runtime::new(base, self.retry, auth, budget, C::BODY_FAILURES, observer);
         Ok(C::from_parts(base, http, runtime))
     }
 }

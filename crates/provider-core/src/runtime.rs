@@ -13,6 +13,7 @@ use tracing::Instrument;
 use crate::body::{BodyFailure, add_fields, surface_refusal};
 use crate::budget::{Budget, BudgetExceeded};
 use crate::config::{Auth, sensitive};
+use crate::observe::Observer;
 use crate::retry::{is_retryable_status, retry_after};
 use crate::{AuthError, RetryPolicy};
 
@@ -28,6 +29,7 @@ struct Shared {
     auth: Option<Auth>,
     budget: Budget,
     body_failures: &'static [BodyFailure],
+    observer: Observer,
 }
 
 impl fmt::Debug for Runtime {
@@ -47,6 +49,7 @@ impl Runtime {
         auth: Option<Auth>,
         budget: Budget,
         body_failures: &'static [BodyFailure],
+        observer: Observer,
     ) -> Self {
         Self {
             shared: Arc::new(Shared {
@@ -55,8 +58,21 @@ impl Runtime {
                 auth,
                 budget,
                 body_failures,
+                observer,
             }),
         }
+    }
+
+    /// Decodes a success body as progenitor's `ResponseValue::from_response` does and, in
+    /// observe mode (`ClientConfig::observe`), reports the keys the type skipped
+    /// ([`crate::observe`]). The generated `send` of every operation with a JSON success body
+    /// calls it (`cargo xtask regen` routes the decode here).
+    pub async fn decode<T: serde::de::DeserializeOwned, E>(
+        &self,
+        response: Response,
+        info: &OperationInfo,
+    ) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
+        self.shared.observer.decode(response, info).await
     }
 
     /// Waits for the operation's slot under the provider's documented limits, at most the
