@@ -1,8 +1,10 @@
 //! Helpers for the workspace's cross-crate tests: reading the specs' documented examples,
-//! a scripted HTTP server for faults, and a real Valkey/Redis server.
+//! a scripted HTTP server for faults, a real Valkey/Redis server, and `payload-check` (recorded
+//! traffic against the specs, for `cargo xtask payload-check`).
 
 pub mod examples;
 pub mod fuzz;
+pub mod payload_check;
 pub mod redis_server;
 pub mod scripted;
 

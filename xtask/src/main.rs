@@ -12,6 +12,7 @@ mod generate;
 mod lint;
 mod mend;
 mod pagination;
+mod payload_check;
 mod rate_limits;
 mod sdk_conformance;
 mod spec;
@@ -22,11 +23,14 @@ mod tour;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | coverage | conformance | sdk-conformance | spec-lint | tour | fleet [N] | compile-cost [--no-peer] [spec...]>";
+const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | coverage | conformance | sdk-conformance | spec-lint | tour | fleet [N] | compile-cost [--no-peer] [spec...] | payload-check [--format table|json] [--provider NAME]... FILE.har...>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    if let ["payload-check", rest @ ..] = args.as_slice() {
+        return payload_check::payload_check(&workspace_root(), rest);
+    }
     let result = match args.as_slice() {
         ["regen"] => generate::regen(&workspace_root(), false),
         ["regen", "--check"] => generate::regen(&workspace_root(), true),

@@ -9995,287 +9995,426 @@ pub const RATE_LIMITS: &[::provider_core::OperationLimit] = &[
 /// Operations whose HTTP 200 can be a refusal (`x-body-failure`): the client returns
 /// those answers as errors.
 pub const BODY_FAILURES: &[::provider_core::BodyFailure] = &[];
-/// Decodes a response body as the type generated for the component schema `name`, the
-/// way the client does (`serde_json::from_slice`); `None` when the spec has no such
-/// schema. The spec-example test and the fuzz harness decode through it.
+/// Decodes a body as the type generated for the component schema `name`, the way the
+/// client does, telling `undeclared` of each key the type skips; `None` when the spec
+/// has no such schema. The spec-example test, the fuzz harness and `cargo xtask
+/// payload-check` decode through it.
 #[doc(hidden)]
 pub fn decode_component(
     name: &str,
     body: &[u8],
-) -> ::std::option::Option<::std::result::Result<(), ::serde_json::Error>> {
+    undeclared: &mut dyn FnMut(::provider_core::observe::Undeclared),
+) -> ::std::option::Option<
+    ::std::result::Result<(), ::provider_core::observe::Undecodable>,
+> {
     Some(
         match name {
-            "Meta" => ::serde_json::from_slice::<types::Meta>(body).map(drop),
+            "Meta" => ::provider_core::observe::check::<types::Meta>(body, undeclared),
             "PaginationLinks" => {
-                ::serde_json::from_slice::<types::PaginationLinks>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::PaginationLinks,
+                >(body, undeclared)
             }
             "PaginationMeta" => {
-                ::serde_json::from_slice::<types::PaginationMeta>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::PaginationMeta,
+                >(body, undeclared)
             }
             "PricingModel" => {
-                ::serde_json::from_slice::<types::PricingModel>(body).map(drop)
+                ::provider_core::observe::check::<types::PricingModel>(body, undeclared)
             }
-            "Pricing" => ::serde_json::from_slice::<types::Pricing>(body).map(drop),
+            "Pricing" => {
+                ::provider_core::observe::check::<types::Pricing>(body, undeclared)
+            }
             "CurrencyAmounts" => {
-                ::serde_json::from_slice::<types::CurrencyAmounts>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::CurrencyAmounts,
+                >(body, undeclared)
             }
-            "Prices" => ::serde_json::from_slice::<types::Prices>(body).map(drop),
-            "Image" => ::serde_json::from_slice::<types::Image>(body).map(drop),
-            "GrantType" => ::serde_json::from_slice::<types::GrantType>(body).map(drop),
+            "Prices" => {
+                ::provider_core::observe::check::<types::Prices>(body, undeclared)
+            }
+            "Image" => ::provider_core::observe::check::<types::Image>(body, undeclared),
+            "GrantType" => {
+                ::provider_core::observe::check::<types::GrantType>(body, undeclared)
+            }
             "TokenRequest" => {
-                ::serde_json::from_slice::<types::TokenRequest>(body).map(drop)
+                ::provider_core::observe::check::<types::TokenRequest>(body, undeclared)
             }
-            "Token" => ::serde_json::from_slice::<types::Token>(body).map(drop),
+            "Token" => ::provider_core::observe::check::<types::Token>(body, undeclared),
             "TokenResponse" => {
-                ::serde_json::from_slice::<types::TokenResponse>(body).map(drop)
+                ::provider_core::observe::check::<types::TokenResponse>(body, undeclared)
             }
             "OperatorType" => {
-                ::serde_json::from_slice::<types::OperatorType>(body).map(drop)
+                ::provider_core::observe::check::<types::OperatorType>(body, undeclared)
             }
             "PackageType" => {
-                ::serde_json::from_slice::<types::PackageType>(body).map(drop)
+                ::provider_core::observe::check::<types::PackageType>(body, undeclared)
             }
-            "ApnType" => ::serde_json::from_slice::<types::ApnType>(body).map(drop),
+            "ApnType" => {
+                ::provider_core::observe::check::<types::ApnType>(body, undeclared)
+            }
             "PackagesResponse" => {
-                ::serde_json::from_slice::<types::PackagesResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::PackagesResponse,
+                >(body, undeclared)
             }
             "PackagesData" => {
-                ::serde_json::from_slice::<types::PackagesData>(body).map(drop)
+                ::provider_core::observe::check::<types::PackagesData>(body, undeclared)
             }
-            "Country" => ::serde_json::from_slice::<types::Country>(body).map(drop),
-            "Operator" => ::serde_json::from_slice::<types::Operator>(body).map(drop),
-            "Coverage" => ::serde_json::from_slice::<types::Coverage>(body).map(drop),
-            "Network" => ::serde_json::from_slice::<types::Network>(body).map(drop),
+            "Country" => {
+                ::provider_core::observe::check::<types::Country>(body, undeclared)
+            }
+            "Operator" => {
+                ::provider_core::observe::check::<types::Operator>(body, undeclared)
+            }
+            "Coverage" => {
+                ::provider_core::observe::check::<types::Coverage>(body, undeclared)
+            }
+            "Network" => {
+                ::provider_core::observe::check::<types::Network>(body, undeclared)
+            }
             "OperatorCountry" => {
-                ::serde_json::from_slice::<types::OperatorCountry>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::OperatorCountry,
+                >(body, undeclared)
             }
-            "Apn" => ::serde_json::from_slice::<types::Apn>(body).map(drop),
-            "ApnSetting" => ::serde_json::from_slice::<types::ApnSetting>(body).map(drop),
-            "Package" => ::serde_json::from_slice::<types::Package>(body).map(drop),
+            "Apn" => ::provider_core::observe::check::<types::Apn>(body, undeclared),
+            "ApnSetting" => {
+                ::provider_core::observe::check::<types::ApnSetting>(body, undeclared)
+            }
+            "Package" => {
+                ::provider_core::observe::check::<types::Package>(body, undeclared)
+            }
             "TopupPackage" => {
-                ::serde_json::from_slice::<types::TopupPackage>(body).map(drop)
+                ::provider_core::observe::check::<types::TopupPackage>(body, undeclared)
             }
             "PackageOverridesResponse" => {
-                ::serde_json::from_slice::<types::PackageOverridesResponse>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    types::PackageOverridesResponse,
+                >(body, undeclared)
             }
             "ProductInformationResponse" => {
-                ::serde_json::from_slice::<types::ProductInformationResponse>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    types::ProductInformationResponse,
+                >(body, undeclared)
             }
             "ProductInformation" => {
-                ::serde_json::from_slice::<types::ProductInformation>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::ProductInformation,
+                >(body, undeclared)
             }
-            "DeviceOs" => ::serde_json::from_slice::<types::DeviceOs>(body).map(drop),
-            "Device" => ::serde_json::from_slice::<types::Device>(body).map(drop),
+            "DeviceOs" => {
+                ::provider_core::observe::check::<types::DeviceOs>(body, undeclared)
+            }
+            "Device" => {
+                ::provider_core::observe::check::<types::Device>(body, undeclared)
+            }
             "CompatibleDevicesResponse" => {
-                ::serde_json::from_slice::<types::CompatibleDevicesResponse>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    types::CompatibleDevicesResponse,
+                >(body, undeclared)
             }
             "SharingOption" => {
-                ::serde_json::from_slice::<types::SharingOption>(body).map(drop)
+                ::provider_core::observe::check::<types::SharingOption>(body, undeclared)
             }
             "OrderRequest" => {
-                ::serde_json::from_slice::<types::OrderRequest>(body).map(drop)
+                ::provider_core::observe::check::<types::OrderRequest>(body, undeclared)
             }
             "AsyncOrderRequest" => {
-                ::serde_json::from_slice::<types::AsyncOrderRequest>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::AsyncOrderRequest,
+                >(body, undeclared)
             }
             "TopupOrderRequest" => {
-                ::serde_json::from_slice::<types::TopupOrderRequest>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::TopupOrderRequest,
+                >(body, undeclared)
             }
             "OrderResponse" => {
-                ::serde_json::from_slice::<types::OrderResponse>(body).map(drop)
+                ::provider_core::observe::check::<types::OrderResponse>(body, undeclared)
             }
             "OrderListResponse" => {
-                ::serde_json::from_slice::<types::OrderListResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::OrderListResponse,
+                >(body, undeclared)
             }
-            "Order" => ::serde_json::from_slice::<types::Order>(body).map(drop),
-            "OrderUser" => ::serde_json::from_slice::<types::OrderUser>(body).map(drop),
+            "Order" => ::provider_core::observe::check::<types::Order>(body, undeclared),
+            "OrderUser" => {
+                ::provider_core::observe::check::<types::OrderUser>(body, undeclared)
+            }
             "OrderStatus" => {
-                ::serde_json::from_slice::<types::OrderStatus>(body).map(drop)
+                ::provider_core::observe::check::<types::OrderStatus>(body, undeclared)
             }
             "OrderStatusFilter" => {
-                ::serde_json::from_slice::<types::OrderStatusFilter>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::OrderStatusFilter,
+                >(body, undeclared)
             }
             "AsyncOrderResponse" => {
-                ::serde_json::from_slice::<types::AsyncOrderResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::AsyncOrderResponse,
+                >(body, undeclared)
             }
             "AsyncOrderAccepted" => {
-                ::serde_json::from_slice::<types::AsyncOrderAccepted>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::AsyncOrderAccepted,
+                >(body, undeclared)
             }
             "EsimVoucherRequest" => {
-                ::serde_json::from_slice::<types::EsimVoucherRequest>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::EsimVoucherRequest,
+                >(body, undeclared)
             }
             "EsimVoucherItem" => {
-                ::serde_json::from_slice::<types::EsimVoucherItem>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::EsimVoucherItem,
+                >(body, undeclared)
             }
             "EsimVouchersResponse" => {
-                ::serde_json::from_slice::<types::EsimVouchersResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::EsimVouchersResponse,
+                >(body, undeclared)
             }
             "EsimVoucher" => {
-                ::serde_json::from_slice::<types::EsimVoucher>(body).map(drop)
+                ::provider_core::observe::check::<types::EsimVoucher>(body, undeclared)
             }
             "AirmoneyVoucherRequest" => {
-                ::serde_json::from_slice::<types::AirmoneyVoucherRequest>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::AirmoneyVoucherRequest,
+                >(body, undeclared)
             }
             "AirmoneyVouchersResponse" => {
-                ::serde_json::from_slice::<types::AirmoneyVouchersResponse>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    types::AirmoneyVouchersResponse,
+                >(body, undeclared)
             }
             "AirmoneyVoucher" => {
-                ::serde_json::from_slice::<types::AirmoneyVoucher>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::AirmoneyVoucher,
+                >(body, undeclared)
             }
             "FutureOrderStatus" => {
-                ::serde_json::from_slice::<types::FutureOrderStatus>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::FutureOrderStatus,
+                >(body, undeclared)
             }
             "FutureOrderRequest" => {
-                ::serde_json::from_slice::<types::FutureOrderRequest>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::FutureOrderRequest,
+                >(body, undeclared)
             }
             "FutureOrderResponse" => {
-                ::serde_json::from_slice::<types::FutureOrderResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::FutureOrderResponse,
+                >(body, undeclared)
             }
             "FutureOrdersResponse" => {
-                ::serde_json::from_slice::<types::FutureOrdersResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::FutureOrdersResponse,
+                >(body, undeclared)
             }
             "FutureOrder" => {
-                ::serde_json::from_slice::<types::FutureOrder>(body).map(drop)
+                ::provider_core::observe::check::<types::FutureOrder>(body, undeclared)
             }
             "CancelFutureOrdersRequest" => {
-                ::serde_json::from_slice::<types::CancelFutureOrdersRequest>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    types::CancelFutureOrdersRequest,
+                >(body, undeclared)
             }
             "CancelFutureOrdersResponse" => {
-                ::serde_json::from_slice::<types::CancelFutureOrdersResponse>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    types::CancelFutureOrdersResponse,
+                >(body, undeclared)
             }
-            "SimStatus" => ::serde_json::from_slice::<types::SimStatus>(body).map(drop),
+            "SimStatus" => {
+                ::provider_core::observe::check::<types::SimStatus>(body, undeclared)
+            }
             "SimsResponse" => {
-                ::serde_json::from_slice::<types::SimsResponse>(body).map(drop)
+                ::provider_core::observe::check::<types::SimsResponse>(body, undeclared)
             }
             "SimResponse" => {
-                ::serde_json::from_slice::<types::SimResponse>(body).map(drop)
+                ::provider_core::observe::check::<types::SimResponse>(body, undeclared)
             }
-            "Sim" => ::serde_json::from_slice::<types::Sim>(body).map(drop),
-            "Simable" => ::serde_json::from_slice::<types::Simable>(body).map(drop),
-            "Sharing" => ::serde_json::from_slice::<types::Sharing>(body).map(drop),
+            "Sim" => ::provider_core::observe::check::<types::Sim>(body, undeclared),
+            "Simable" => {
+                ::provider_core::observe::check::<types::Simable>(body, undeclared)
+            }
+            "Sharing" => {
+                ::provider_core::observe::check::<types::Sharing>(body, undeclared)
+            }
             "TopupPackagesResponse" => {
-                ::serde_json::from_slice::<types::TopupPackagesResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::TopupPackagesResponse,
+                >(body, undeclared)
             }
             "PackageHistoryResponse" => {
-                ::serde_json::from_slice::<types::PackageHistoryResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::PackageHistoryResponse,
+                >(body, undeclared)
             }
             "PackageHistoryItem" => {
-                ::serde_json::from_slice::<types::PackageHistoryItem>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::PackageHistoryItem,
+                >(body, undeclared)
             }
             "UsageResponse" => {
-                ::serde_json::from_slice::<types::UsageResponse>(body).map(drop)
+                ::provider_core::observe::check::<types::UsageResponse>(body, undeclared)
             }
-            "Usage" => ::serde_json::from_slice::<types::Usage>(body).map(drop),
+            "Usage" => ::provider_core::observe::check::<types::Usage>(body, undeclared),
             "InstructionsResponse" => {
-                ::serde_json::from_slice::<types::InstructionsResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::InstructionsResponse,
+                >(body, undeclared)
             }
             "InstructionsData" => {
-                ::serde_json::from_slice::<types::InstructionsData>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::InstructionsData,
+                >(body, undeclared)
             }
             "Instructions" => {
-                ::serde_json::from_slice::<types::Instructions>(body).map(drop)
+                ::provider_core::observe::check::<types::Instructions>(body, undeclared)
             }
             "DeviceInstructions" => {
-                ::serde_json::from_slice::<types::DeviceInstructions>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::DeviceInstructions,
+                >(body, undeclared)
             }
             "InstallationSteps" => {
-                ::serde_json::from_slice::<types::InstallationSteps>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::InstallationSteps,
+                >(body, undeclared)
             }
             "QrCodeInstallation" => {
-                ::serde_json::from_slice::<types::QrCodeInstallation>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::QrCodeInstallation,
+                >(body, undeclared)
             }
             "ManualInstallation" => {
-                ::serde_json::from_slice::<types::ManualInstallation>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::ManualInstallation,
+                >(body, undeclared)
             }
             "NetworkSetup" => {
-                ::serde_json::from_slice::<types::NetworkSetup>(body).map(drop)
+                ::provider_core::observe::check::<types::NetworkSetup>(body, undeclared)
             }
             "UpdateBrandRequest" => {
-                ::serde_json::from_slice::<types::UpdateBrandRequest>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::UpdateBrandRequest,
+                >(body, undeclared)
             }
             "BrandResponse" => {
-                ::serde_json::from_slice::<types::BrandResponse>(body).map(drop)
+                ::provider_core::observe::check::<types::BrandResponse>(body, undeclared)
             }
-            "Brand" => ::serde_json::from_slice::<types::Brand>(body).map(drop),
+            "Brand" => ::provider_core::observe::check::<types::Brand>(body, undeclared),
             "RefundReason" => {
-                ::serde_json::from_slice::<types::RefundReason>(body).map(drop)
+                ::provider_core::observe::check::<types::RefundReason>(body, undeclared)
             }
             "RefundRequest" => {
-                ::serde_json::from_slice::<types::RefundRequest>(body).map(drop)
+                ::provider_core::observe::check::<types::RefundRequest>(body, undeclared)
             }
             "RefundResponse" => {
-                ::serde_json::from_slice::<types::RefundResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::RefundResponse,
+                >(body, undeclared)
             }
-            "Refund" => ::serde_json::from_slice::<types::Refund>(body).map(drop),
+            "Refund" => {
+                ::provider_core::observe::check::<types::Refund>(body, undeclared)
+            }
             "ExchangeRatesResponse" => {
-                ::serde_json::from_slice::<types::ExchangeRatesResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::ExchangeRatesResponse,
+                >(body, undeclared)
             }
             "ExchangeRates" => {
-                ::serde_json::from_slice::<types::ExchangeRates>(body).map(drop)
+                ::provider_core::observe::check::<types::ExchangeRates>(body, undeclared)
             }
             "ExchangeRate" => {
-                ::serde_json::from_slice::<types::ExchangeRate>(body).map(drop)
+                ::provider_core::observe::check::<types::ExchangeRate>(body, undeclared)
             }
             "BalanceResponse" => {
-                ::serde_json::from_slice::<types::BalanceResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::BalanceResponse,
+                >(body, undeclared)
             }
             "BalanceData" => {
-                ::serde_json::from_slice::<types::BalanceData>(body).map(drop)
+                ::provider_core::observe::check::<types::BalanceData>(body, undeclared)
             }
-            "Balance" => ::serde_json::from_slice::<types::Balance>(body).map(drop),
+            "Balance" => {
+                ::provider_core::observe::check::<types::Balance>(body, undeclared)
+            }
             "AvailableBalance" => {
-                ::serde_json::from_slice::<types::AvailableBalance>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::AvailableBalance,
+                >(body, undeclared)
             }
             "NotificationType" => {
-                ::serde_json::from_slice::<types::NotificationType>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::NotificationType,
+                >(body, undeclared)
             }
             "OptInRequest" => {
-                ::serde_json::from_slice::<types::OptInRequest>(body).map(drop)
+                ::provider_core::observe::check::<types::OptInRequest>(body, undeclared)
             }
             "OptOutRequest" => {
-                ::serde_json::from_slice::<types::OptOutRequest>(body).map(drop)
+                ::provider_core::observe::check::<types::OptOutRequest>(body, undeclared)
             }
             "NotificationResponse" => {
-                ::serde_json::from_slice::<types::NotificationResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::NotificationResponse,
+                >(body, undeclared)
             }
             "NotificationData" => {
-                ::serde_json::from_slice::<types::NotificationData>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::NotificationData,
+                >(body, undeclared)
             }
             "Notification" => {
-                ::serde_json::from_slice::<types::Notification>(body).map(drop)
+                ::provider_core::observe::check::<types::Notification>(body, undeclared)
             }
             "SimulatorEvent" => {
-                ::serde_json::from_slice::<types::SimulatorEvent>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::SimulatorEvent,
+                >(body, undeclared)
             }
             "SimulatorLowDataType" => {
-                ::serde_json::from_slice::<types::SimulatorLowDataType>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::SimulatorLowDataType,
+                >(body, undeclared)
             }
             "SimulatorWebhookRequest" => {
-                ::serde_json::from_slice::<types::SimulatorWebhookRequest>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    types::SimulatorWebhookRequest,
+                >(body, undeclared)
             }
             "SimulatorResponse" => {
-                ::serde_json::from_slice::<types::SimulatorResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::SimulatorResponse,
+                >(body, undeclared)
             }
-            "ErrorMeta" => ::serde_json::from_slice::<types::ErrorMeta>(body).map(drop),
-            "ErrorBody" => ::serde_json::from_slice::<types::ErrorBody>(body).map(drop),
+            "ErrorMeta" => {
+                ::provider_core::observe::check::<types::ErrorMeta>(body, undeclared)
+            }
+            "ErrorBody" => {
+                ::provider_core::observe::check::<types::ErrorBody>(body, undeclared)
+            }
             "CreditLimitWebhook" => {
-                ::serde_json::from_slice::<types::CreditLimitWebhook>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::CreditLimitWebhook,
+                >(body, undeclared)
             }
             "LowDataLevel" => {
-                ::serde_json::from_slice::<types::LowDataLevel>(body).map(drop)
+                ::provider_core::observe::check::<types::LowDataLevel>(body, undeclared)
             }
             "LowDataWebhook" => {
-                ::serde_json::from_slice::<types::LowDataWebhook>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::LowDataWebhook,
+                >(body, undeclared)
             }
             "AsyncOrderWebhook" => {
-                ::serde_json::from_slice::<types::AsyncOrderWebhook>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::AsyncOrderWebhook,
+                >(body, undeclared)
             }
             _ => return None,
         },

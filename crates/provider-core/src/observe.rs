@@ -68,6 +68,54 @@ pub fn decode_noting_undeclared<T: DeserializeOwned>(
     Ok(value)
 }
 
+/// Why a body did not decode as a type: where (a JSON pointer) and serde's message.
+#[derive(Debug)]
+pub struct Undecodable {
+    /// JSON pointer with array indexes collapsed to `*`.
+    pub pointer: String,
+    /// JSON pointer to the value that failed.
+    pub at: String,
+    pub error: serde_json::Error,
+}
+
+impl std::fmt::Display for Undecodable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "at {:?}: {}", self.at, self.error)
+    }
+}
+
+impl std::error::Error for Undecodable {}
+
+/// Decodes `body` as `T` the way the clients do and drops the value: `undeclared` hears of
+/// each skipped key, and a failure says where it happened. The generated `decode_component`
+/// of each client calls it; `cargo xtask payload-check` and the spec-example test read it.
+pub fn check<T: DeserializeOwned>(body: &[u8], undeclared: &mut dyn FnMut(Undeclared)) -> Result<(), Undecodable> {
+    let mut json = serde_json::Deserializer::from_slice(body);
+    let mut noted = |path: serde_ignored::Path<'_>| {
+        undeclared(Undeclared {
+            pointer: pointer(&path, true),
+            at: pointer(&path, false),
+        })
+    };
+    let decoded: Result<T, _> =
+        serde_path_to_error::deserialize(serde_ignored::Deserializer::new(&mut json, &mut noted));
+    match decoded {
+        Ok(_) => json.end().map_err(|error| Undecodable {
+            pointer: String::new(),
+            at: String::new(),
+            error,
+        }),
+        Err(e) => {
+            let (pointer, at) = failure_pointers(e.path());
+            Err(Undecodable {
+                pointer,
+                at,
+                error: e.into_inner(),
+            })
+        }
+    }
+}
+
 /// The JSON type of the value at `pointer` in `value`: `null`, `boolean`, `number`, `string`,
 /// `array` or `object` (`"absent"` when nothing is there).
 pub fn json_type(value: &Value, pointer: &str) -> &'static str {
@@ -197,6 +245,27 @@ fn pointer(path: &serde_ignored::Path<'_>, collapse: bool) -> String {
     }
 }
 
+/// A `serde_path_to_error` path as (collapsed, exact) JSON pointers.
+fn failure_pointers(path: &serde_path_to_error::Path) -> (String, String) {
+    use serde_path_to_error::Segment;
+    let (mut collapsed, mut exact) = (String::new(), String::new());
+    for segment in path.iter() {
+        let (c, e) = match segment {
+            Segment::Seq { index } => ("*".to_owned(), index.to_string()),
+            Segment::Map { key } => {
+                let key = key.replace('~', "~0").replace('/', "~1");
+                (key.clone(), key)
+            }
+            Segment::Enum { .. } | Segment::Unknown => continue,
+        };
+        collapsed.push('/');
+        collapsed.push_str(&c);
+        exact.push('/');
+        exact.push_str(&e);
+    }
+    (collapsed, exact)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,6 +321,22 @@ mod tests {
             .unwrap();
         assert_eq!(err.to_string(), plain.to_string());
         assert!(decode_noting_undeclared::<Page>(br#"{"data":[]} trailing"#, |_| {}).is_err());
+    }
+
+    #[test]
+    fn a_check_names_where_a_body_fails_and_what_it_skipped() {
+        let mut found = Vec::new();
+        let body = br#"{"data":[{"id":1,"extra":true},{"id":2,"order":{"price":5}}]}"#;
+        let err = check::<Page>(body, &mut |u| found.push(u)).unwrap_err();
+        assert_eq!(
+            (err.pointer.as_str(), err.at.as_str()),
+            ("/data/*/order/price", "/data/1/order/price")
+        );
+        assert!(err.error.to_string().contains("invalid type: integer `5`"), "{err}");
+        assert_eq!(found[0].pointer, "/data/*/extra");
+        assert!(check::<Page>(br#"{"data":[]}"#, &mut |_| panic!("nothing skipped")).is_ok());
+        let trailing = check::<Page>(br#"{"data":[]} x"#, &mut |_| {}).unwrap_err();
+        assert_eq!(trailing.pointer, "");
     }
 
     #[test]
