@@ -4,7 +4,9 @@
 //! 1. per-call overhead: a generated client call vs bare reqwest + serde_json, same loopback
 //!    server, same body, same decoded type (target ≤ 1.05×);
 //! 2. decoding a generated multi-MB Airalo catalogue into the generated types vs into
-//!    `serde_json::Value` (target ≤ 1.0×);
+//!    `serde_json::Value` (target ≤ 1.0×); then the client's own decode of that answer
+//!    (`Runtime::decode`) with observe mode on vs off (target ≤ 1.1×), and off vs a bare
+//!    `serde_json::from_slice` (off costs nothing: target ≤ 1.02×);
 //! 3. listing 10,000 eSIMs with 20 ms latency per page: sequential vs 8 pages in flight
 //!    (target ≥ 6× faster), with peak heap growth of each;
 //! 4. `cargo xtask regen --check` vs `cargo xtask lint` (the parse-and-lint floor), in seconds.
@@ -25,6 +27,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use integration_tests::scripted::{ScriptedServer, Step};
+use provider_clients::core::Observe;
 use provider_clients::vellosim;
 use serde_json::{Value, json};
 
@@ -262,6 +265,44 @@ fn decode_catalogue() {
         body.len() as f64 / 1e6
     );
     report(&name, &rounds, "≤ 1.0×");
+
+    // The same answer through the client's decode, as a generated `send` runs it.
+    let body = bytes::Bytes::from(body);
+    let client = |observe| {
+        airalo_client::Client::config("id", "secret")
+            .base_url("http://127.0.0.1:9")
+            .observe(observe)
+            .build()
+            .unwrap()
+    };
+    let (observed, plain) = (client(Observe::EVERY_ANSWER), client(Observe::OFF));
+    let through = |client: &airalo_client::Client| {
+        use progenitor_client::ClientInfo;
+        let response = reqwest::Response::from(http::Response::new(body.clone()));
+        let info = progenitor_client::OperationInfo {
+            operation_id: "get_packages",
+        };
+        let decoded = futures::executor::block_on(
+            client
+                .inner()
+                .decode::<airalo_client::types::PackagesResponse, ()>(response, &info),
+        );
+        decoded.unwrap().into_inner().data.countries().len()
+    };
+    let bare = || {
+        serde_json::from_slice::<airalo_client::types::PackagesResponse>(&body)
+            .unwrap()
+            .data
+            .countries()
+            .len()
+    };
+    assert_eq!((through(&observed), through(&plain), bare()), (200, 200, 200));
+    let on = || through(&observed);
+    let off = || through(&plain);
+    let rounds = Rounds::measure(61, || time(&on), || time(&off));
+    report("2b. client decode, observe mode on vs off", &rounds, "≤ 1.1×");
+    let rounds = Rounds::measure(61, || time(&off), || time(&bare));
+    report("2c. client decode, observe off vs from_slice", &rounds, "≤ 1.02×");
 }
 
 /// `CLOCK_THREAD_CPUTIME_ID`: time this thread spent on a core (user and system).

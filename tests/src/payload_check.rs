@@ -389,9 +389,10 @@ impl Operation {
         out
     }
 
-    /// How well the recorded path's tail matches this operation: a server host, then more
-    /// literal segments, win. `None` when it does not match.
-    fn score(&self, host: &str, recorded: &[&str]) -> Option<(bool, usize, usize)> {
+    /// How well the recorded path's tail matches this operation: a server host, then the
+    /// sandbox's mount (`/<provider>` just before the server path), then more literal
+    /// segments, win. `None` when it does not match.
+    fn score(&self, host: &str, recorded: &[&str]) -> Option<(bool, bool, usize, usize)> {
         if recorded.len() < self.segments.len() {
             return None;
         }
@@ -413,7 +414,9 @@ impl Operation {
             }
         }
         let on_server = self.hosts.iter().any(|h| h.eq_ignore_ascii_case(host));
-        Some((on_server, literal, self.segments.len()))
+        let mounted =
+            recorded.len() > self.segments.len() && recorded[recorded.len() - self.segments.len() - 1] == self.provider;
+        Some((on_server, mounted, literal, self.segments.len()))
     }
 
     /// The body schema for `status`: `None` when no response key covers it, `Some(None)`
@@ -467,7 +470,12 @@ impl Tally {
 }
 
 fn undecodable_detail(side: &str, value: &Value, failure: &Undecodable) -> String {
-    let message = without_strings(&failure.error.to_string());
+    // serde's position is in the re-encoded item, not the recording: the pointer says where.
+    let message = failure.error.to_string();
+    let message = match message.rfind(" at line ") {
+        Some(at) => without_strings(&message[..at]),
+        None => without_strings(&message),
+    };
     match value.pointer(&failure.at) {
         Some(v @ (Value::Number(_) | Value::Bool(_) | Value::Null)) => format!("{side}: {message} (value {v})"),
         _ => format!("{side}: {message}"),

@@ -2632,7 +2632,7 @@ says pages ≥ 2 may instead be an object keyed by the country's index in the fu
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta: ::std::option::Option<Meta>,
     }
-    ///The eSIMs Cloud share of an eSIM.
+    ///The eSIMs Cloud share of an eSIM (both null when it has none, in recorded answers).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Sharing {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2701,6 +2701,8 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recycled_at: ::std::option::Option<::provider_core::Timestamp>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sharing: ::std::option::Option<Sharing>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub simable: ::std::option::Option<Simable>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub voucher_code: ::std::option::Option<::std::string::String>,
@@ -2744,6 +2746,10 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub manual_installation: ::std::option::Option<::std::string::String>,
+        ///Wholesale unit price in USD; null or absent under discount pricing.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
+        pub net_price: ::std::option::Option<::rust_decimal::Decimal>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub package: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2760,6 +2766,9 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
         pub sharing: ::std::option::Option<Sharing>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<OrderStatus>,
+        ///SMS included (voice-and-text packages), or null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text: ::std::option::Option<i64>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::airalo_client::types::PackageType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2767,6 +2776,9 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
         ///Validity in days (a string, e.g. "7").
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub validity: ::std::option::Option<::provider_core::LenientInt>,
+        ///Voice minutes included (voice-and-text packages), or null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub voice: ::std::option::Option<i64>,
     }
     impl Simable {
         pub fn builder() -> builder::Simable {
@@ -4655,6 +4667,10 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                 ::std::option::Option<::provider_core::Timestamp>,
                 ::std::string::String,
             >,
+            sharing: ::std::result::Result<
+                ::std::option::Option<super::Sharing>,
+                ::std::string::String,
+            >,
             simable: ::std::result::Result<
                 ::std::option::Option<super::Simable>,
                 ::std::string::String,
@@ -4687,6 +4703,7 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     qrcode_url: Ok(Default::default()),
                     recycled: Ok(Default::default()),
                     recycled_at: Ok(Default::default()),
+                    sharing: Ok(Default::default()),
                     simable: Ok(Default::default()),
                     voucher_code: Ok(Default::default()),
                 }
@@ -4943,6 +4960,18 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     });
                 self
             }
+            pub fn sharing<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Sharing>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sharing = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sharing: {e}")
+                    });
+                self
+            }
             pub fn simable<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Simable>>,
@@ -4994,6 +5023,7 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     qrcode_url: value.qrcode_url?,
                     recycled: value.recycled?,
                     recycled_at: value.recycled_at?,
+                    sharing: value.sharing?,
                     simable: value.simable?,
                     voucher_code: value.voucher_code?,
                 })
@@ -5024,6 +5054,7 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     qrcode_url: Ok(value.qrcode_url),
                     recycled: Ok(value.recycled),
                     recycled_at: Ok(value.recycled_at),
+                    sharing: Ok(value.sharing),
                     simable: Ok(value.simable),
                     voucher_code: Ok(value.voucher_code),
                 }
@@ -5067,6 +5098,10 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            net_price: ::std::result::Result<
+                ::std::option::Option<::rust_decimal::Decimal>,
+                ::std::string::String,
+            >,
             package: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -5095,6 +5130,10 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                 ::std::option::Option<super::OrderStatus>,
                 ::std::string::String,
             >,
+            text: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             type_: ::std::result::Result<
                 ::std::option::Option<::airalo_client::types::PackageType>,
                 ::std::string::String,
@@ -5105,6 +5144,10 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
             >,
             validity: ::std::result::Result<
                 ::std::option::Option<::provider_core::LenientInt>,
+                ::std::string::String,
+            >,
+            voice: ::std::result::Result<
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
         }
@@ -5120,6 +5163,7 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     id: Ok(Default::default()),
                     installation_guides: Ok(Default::default()),
                     manual_installation: Ok(Default::default()),
+                    net_price: Ok(Default::default()),
                     package: Ok(Default::default()),
                     package_id: Ok(Default::default()),
                     price: Ok(Default::default()),
@@ -5127,9 +5171,11 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     quantity: Ok(Default::default()),
                     sharing: Ok(Default::default()),
                     status: Ok(Default::default()),
+                    text: Ok(Default::default()),
                     type_: Ok(Default::default()),
                     user: Ok(Default::default()),
                     validity: Ok(Default::default()),
+                    voice: Ok(Default::default()),
                 }
             }
         }
@@ -5251,6 +5297,20 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     });
                 self
             }
+            pub fn net_price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::rust_decimal::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.net_price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for net_price: {e}")
+                    });
+                self
+            }
             pub fn package<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5341,6 +5401,18 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     });
                 self
             }
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5381,6 +5453,18 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     });
                 self
             }
+            pub fn voice<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.voice = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for voice: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Simable> for super::Simable {
             type Error = super::error::ConversionError;
@@ -5397,6 +5481,7 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     id: value.id?,
                     installation_guides: value.installation_guides?,
                     manual_installation: value.manual_installation?,
+                    net_price: value.net_price?,
                     package: value.package?,
                     package_id: value.package_id?,
                     price: value.price?,
@@ -5404,9 +5489,11 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     quantity: value.quantity?,
                     sharing: value.sharing?,
                     status: value.status?,
+                    text: value.text?,
                     type_: value.type_?,
                     user: value.user?,
                     validity: value.validity?,
+                    voice: value.voice?,
                 })
             }
         }
@@ -5422,6 +5509,7 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     id: Ok(value.id),
                     installation_guides: Ok(value.installation_guides),
                     manual_installation: Ok(value.manual_installation),
+                    net_price: Ok(value.net_price),
                     package: Ok(value.package),
                     package_id: Ok(value.package_id),
                     price: Ok(value.price),
@@ -5429,9 +5517,11 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     quantity: Ok(value.quantity),
                     sharing: Ok(value.sharing),
                     status: Ok(value.status),
+                    text: Ok(value.text),
                     type_: Ok(value.type_),
                     user: Ok(value.user),
                     validity: Ok(value.validity),
+                    voice: Ok(value.voice),
                 }
             }
         }
