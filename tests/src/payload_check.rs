@@ -169,10 +169,10 @@ impl Checker {
             return false;
         };
         let at = (op.provider.as_str(), op.name.as_str());
-        if let Some(schema) = &op.request {
-            if let Some(body) = request_body(&entry["request"]["postData"]) {
-                self.body(op, schema, &body, "request", tally);
-            }
+        if let Some(schema) = &op.request
+            && let Some(body) = request_body(&entry["request"]["postData"])
+        {
+            self.body(op, schema, &body, "request", tally);
         }
         let status = entry["response"]["status"].as_u64().unwrap_or(0);
         if status == 0 {
@@ -438,10 +438,13 @@ impl Operation {
     }
 }
 
-/// Findings by (provider, operation, kind, pointer), with counts and the details seen.
+/// What a finding is about: (provider, operation, kind, pointer).
+type Key = (String, String, Kind, String);
+
+/// Findings with their counts and the details seen.
 #[derive(Default)]
 struct Tally {
-    seen: BTreeMap<(String, String, Kind, String), (usize, Vec<String>)>,
+    seen: BTreeMap<Key, (usize, Vec<String>)>,
 }
 
 impl Tally {

@@ -134,8 +134,11 @@ pub fn json_type(value: &Value, pointer: &str) -> &'static str {
 /// provider changing everything at once is noticed long before).
 const MAX_FINDINGS: usize = 4096;
 
-/// Findings already reported in this process: (provider, operation, pointer).
-static REPORTED: Mutex<Option<HashSet<(&'static str, &'static str, String)>>> = Mutex::new(None);
+/// A finding: (provider, operation, pointer).
+type Finding = (&'static str, &'static str, String);
+
+/// Findings already reported in this process.
+static REPORTED: Mutex<Option<HashSet<Finding>>> = Mutex::new(None);
 
 /// The observe state of one client.
 #[derive(Debug)]
@@ -186,7 +189,7 @@ impl Observer {
         match self.mode.one_in {
             0 => false,
             1 => true,
-            n => self.answers.fetch_add(1, Ordering::Relaxed) % n == 0,
+            n => self.answers.fetch_add(1, Ordering::Relaxed).is_multiple_of(n),
         }
     }
 
