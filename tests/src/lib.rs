@@ -4,6 +4,7 @@
 
 pub mod examples;
 pub mod fuzz;
+pub mod logs;
 pub mod payload_check;
 pub mod redis_server;
 pub mod scripted;

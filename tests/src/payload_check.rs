@@ -365,6 +365,7 @@ impl Operation {
                     })
                     .collect();
                 let mut bases: Vec<&str> = servers.iter().map(|(_, path)| path.as_str()).collect();
+                bases.sort_unstable();
                 bases.dedup();
                 for base in bases.iter().copied().chain(bases.is_empty().then_some("")) {
                     let segments = format!("{base}{template}")
@@ -422,19 +423,10 @@ impl Operation {
     /// The body schema for `status`: `None` when no response key covers it, `Some(None)`
     /// when it is listed without a JSON body.
     fn response_for(&self, status: u64) -> Option<Option<&Body>> {
-        let exact = status.to_string();
-        let range = format!("{}XX", status / 100);
-        ["exact", "range", "default"].iter().find_map(|which| {
-            let key = match *which {
-                "exact" => exact.as_str(),
-                "range" => range.as_str(),
-                _ => "DEFAULT",
-            };
-            self.responses
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, body)| body.as_ref())
-        })
+        let keys = [status.to_string(), format!("{}XX", status / 100), "DEFAULT".to_owned()];
+        keys.iter()
+            .find_map(|key| self.responses.iter().find(|(k, _)| k == key))
+            .map(|(_, body)| body.as_ref())
     }
 }
 

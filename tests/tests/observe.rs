@@ -3,35 +3,32 @@
 //! pointer (array indexes collapsed) with the value's JSON type, never the value; with the
 //! mode off nothing is reported and the answer decodes the same.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use airalo_client::Client;
 use airalo_client::mock::MockServerExt;
 use httpmock::MockServer;
+use integration_tests::logs::Captured;
 use integration_tests::{response_example, spec};
 use provider_clients::core::Observe;
 use serde_json::{Value, json};
 
-/// Everything the test's subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+/// A subscriber for this test's thread writing WARN and above to the returned capture.
+fn capture_warnings() -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::WARN)
+        .finish();
+    (captured, tracing::subscriber::set_default(subscriber))
 }
 
-impl Captured {
-    fn warnings(&self) -> Vec<String> {
-        let text = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
-        text.lines().filter(|l| l.contains("WARN")).map(str::to_owned).collect()
-    }
+fn warnings(captured: &Captured) -> Vec<String> {
+    captured
+        .text()
+        .lines()
+        .filter(|l| l.contains("WARN"))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A mock Airalo whose eSIM list answers the documented page with `extra` set on the second
@@ -62,14 +59,7 @@ async fn airalo_with_extra(extra: &str, observe: Observe) -> (MockServer, Client
 
 #[tokio::test]
 async fn an_undeclared_nested_key_is_one_warning_with_its_pointer_and_no_value() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::WARN)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture_warnings();
 
     let (_server, client) = airalo_with_extra("observed_extra", Observe::EVERY_ANSWER).await;
     for _ in 0..3 {
@@ -81,7 +71,7 @@ async fn an_undeclared_nested_key_is_one_warning_with_its_pointer_and_no_value()
             .into_inner();
         assert_eq!(page.data.len(), 2, "the extra key changes nothing in the decoded value");
     }
-    let warnings = captured.warnings();
+    let warnings = warnings(&captured);
     assert_eq!(warnings.len(), 1, "once per process: {warnings:#?}");
     let warning = &warnings[0];
     for part in [
@@ -97,13 +87,7 @@ async fn an_undeclared_nested_key_is_one_warning_with_its_pointer_and_no_value()
 
 #[tokio::test]
 async fn with_observe_off_nothing_is_reported() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture_warnings();
 
     let (_server, client) = airalo_with_extra("unobserved_extra", Observe::OFF).await;
     let page = client
@@ -114,5 +98,5 @@ async fn with_observe_off_nothing_is_reported() {
         .into_inner();
     let observed = serde_json::to_value(&page).unwrap();
     assert_eq!(observed["data"][1]["simable"].get("unobserved_extra"), None::<&Value>);
-    assert_eq!(captured.warnings(), Vec::<String>::new());
+    assert_eq!(warnings(&captured), Vec::<String>::new());
 }

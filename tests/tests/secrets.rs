@@ -1,9 +1,7 @@
 //! Credentials never reach logs, `Debug` output or error messages, even at TRACE level.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use httpmock::MockServer;
+use integration_tests::logs::Captured;
 use vellosim_client::mock::MockServerExt;
 
 const VELLOSIM_KEY: &str = "vls_live_7f3a9c1e5b2d8f4a";
@@ -12,26 +10,6 @@ const ACCESS_TOKEN: &str = "token-5e4d3c2b1a";
 const VELOCONNECT_KEY: &str = "velo-key-0a1b2c3d";
 const SMS_PASSWORD: &str = "sms-pass-4e5f6a7b";
 const REDIS_PASSWORD: &str = integration_tests::redis_server::PASSWORD;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 #[tokio::test]
 async fn credentials_stay_out_of_traces_debug_and_errors() {
@@ -76,7 +54,7 @@ async fn credentials_stay_out_of_traces_debug_and_errors() {
     shown.extend(veloconnect_sms().await);
     shown.extend(fleet_store().await);
 
-    let traces = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let traces = logs.text();
     assert!(traces.contains("provider_call"), "TRACE output was captured: {traces}");
     assert!(
         traces.contains("the shared store does not answer") && traces.contains("redis://:***@127.0.0.1:9/0"),

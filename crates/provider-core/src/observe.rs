@@ -7,9 +7,9 @@
 //! in the pointer (`/data/*/simable/net_price`), so one new field of a list's items is one
 //! finding. The value is never reported (it may be personal data), only its JSON type.
 //!
-//! `cargo xtask payload-check` reads recorded traffic with the same decode
-//! ([`decode_noting_undeclared`]), so a field found in production and one found in a HAR file
-//! are named alike.
+//! `cargo xtask payload-check` reads recorded traffic with the same decode ([`check`], behind
+//! each generated `decode_component`), so a field found in production and one found in a HAR
+//! file are named alike.
 
 use std::collections::HashSet;
 use std::num::NonZeroU32;
