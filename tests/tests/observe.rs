@@ -57,18 +57,18 @@ async fn airalo_with_extra(extra: &str, observe: Observe) -> (MockServer, Client
     (server, client)
 }
 
+async fn first_page(client: &Client) -> airalo_client::types::SimsResponse {
+    let page = client.get_esims_list().send().await;
+    page.expect("the page decodes").into_inner()
+}
+
 #[tokio::test]
 async fn an_undeclared_nested_key_is_one_warning_with_its_pointer_and_no_value() {
     let (captured, _guard) = capture_warnings();
 
     let (_server, client) = airalo_with_extra("observed_extra", Observe::EVERY_ANSWER).await;
     for _ in 0..3 {
-        let page = client
-            .get_esims_list()
-            .send()
-            .await
-            .expect("the page decodes")
-            .into_inner();
+        let page = first_page(&client).await;
         assert_eq!(page.data.len(), 2, "the extra key changes nothing in the decoded value");
     }
     let warnings = warnings(&captured);
@@ -90,12 +90,7 @@ async fn with_observe_off_nothing_is_reported() {
     let (captured, _guard) = capture_warnings();
 
     let (_server, client) = airalo_with_extra("unobserved_extra", Observe::OFF).await;
-    let page = client
-        .get_esims_list()
-        .send()
-        .await
-        .expect("the page decodes")
-        .into_inner();
+    let page = first_page(&client).await;
     let observed = serde_json::to_value(&page).unwrap();
     assert_eq!(observed["data"][1]["simable"].get("unobserved_extra"), None::<&Value>);
     assert_eq!(warnings(&captured), Vec::<String>::new());
