@@ -6,7 +6,10 @@
 //!    recorder, no `tracing` subscriber) and observed (a recorder installed and the call spans
 //!    enabled at INFO), the three sides interleaved in the same rounds;
 //! 2. decoding a generated multi-MB Airalo catalogue into the generated types vs into
-//!    `serde_json::Value` (target ≤ 1.0×);
+//!    `serde_json::Value` (target ≤ 1.0×); then the client's own decode of that answer
+//!    (`Runtime::decode`) with observe mode on for every answer, and for 1 in 10, vs off
+//!    (target ≤ 1.1×), and off vs a bare `serde_json::from_slice` (off costs nothing: target
+//!    ≤ 1.02×);
 //! 3. listing 10,000 eSIMs with 20 ms latency per page: sequential vs 8 pages in flight
 //!    (target ≥ 6× faster), with peak heap growth of each;
 //! 4. `cargo xtask regen --check` vs `cargo xtask lint` (the parse-and-lint floor), in seconds;
@@ -30,6 +33,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use integration_tests::scripted::{ScriptedServer, Step};
+use provider_clients::core::Observe;
 use provider_clients::vellosim;
 use serde_json::{Value, json};
 
@@ -304,6 +308,50 @@ fn decode_catalogue() {
         body.len() as f64 / 1e6
     );
     report(&name, &rounds, "≤ 1.0×");
+
+    // The same answer through the client's decode, as a generated `send` runs it.
+    let answer = bytes::Bytes::from(body.clone());
+    let client = |observe| {
+        airalo_client::Client::config("id", "secret")
+            .base_url("http://127.0.0.1:9")
+            .observe(observe)
+            .build()
+            .unwrap()
+    };
+    let sample = std::num::NonZeroU32::new(10).unwrap();
+    let (observed, plain) = (client(Observe::EVERY_ANSWER), client(Observe::OFF));
+    let sampled = client(Observe::one_in(sample));
+    let through = |client: &airalo_client::Client| {
+        use progenitor_client::ClientInfo;
+        let response = reqwest::Response::from(http::Response::new(answer.clone()));
+        let info = progenitor_client::OperationInfo {
+            operation_id: "get_packages",
+        };
+        let decoded = futures::executor::block_on(
+            client
+                .inner()
+                .decode::<airalo_client::types::PackagesResponse, ()>(response, &info),
+        );
+        decoded.unwrap().into_inner().data.countries().len()
+    };
+    assert_eq!((through(&observed), through(&plain)), (200, 200));
+    let on = || through(&observed);
+    let off = || through(&plain);
+    let mut skipped = 0;
+    let _: airalo_client::types::PackagesResponse =
+        provider_clients::core::observe::decode_noting_undeclared(&body, |_| skipped += 1).unwrap();
+    let rounds = Rounds::measure(61, || time(&on), || time(&off));
+    report(
+        &format!("2b. observe every answer vs off ({skipped} keys skipped)"),
+        &rounds,
+        "≤ 1.1×",
+    );
+    // Ten answers a round, so each round holds one sampled answer.
+    let ten = |client: &airalo_client::Client| (0..10).map(|_| through(client)).sum::<usize>();
+    let rounds = Rounds::measure(31, || time(&|| ten(&sampled)), || time(&|| ten(&plain)));
+    report("2d. observe 1 answer in 10 vs off (×10 a round)", &rounds, "≤ 1.1×");
+    let rounds = Rounds::measure(61, || time(&off), || time(&decode_typed));
+    report("2c. client decode, observe off vs from_slice", &rounds, "≤ 1.02×");
 }
 
 /// `CLOCK_THREAD_CPUTIME_ID`: time this thread spent on a core (user and system).

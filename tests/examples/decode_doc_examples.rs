@@ -22,8 +22,11 @@ fn main() {
         .iter()
         .map(|item| {
             let body = serde_json::to_vec(&item.body).expect("a JSON value encodes");
-            match decoder(&item.provider)(&item.schema, &body) {
-                Some(Ok(())) => format!("yes, as {}", item.schema),
+            // Keys the types would drop: accepted, but not kept.
+            let mut dropped = Vec::new();
+            match decoder(&item.provider)(&item.schema, &body, &mut |key| dropped.push(key.pointer)) {
+                Some(Ok(())) if dropped.is_empty() => format!("yes, as {}", item.schema),
+                Some(Ok(())) => format!("yes, as {}, dropping {}", item.schema, dropped.join(", ")),
                 Some(Err(err)) => format!("no, as {}: {err}", item.schema),
                 None => format!("no generated type {}", item.schema),
             }

@@ -99,7 +99,7 @@ impl Target {
             };
             report.inputs += 1;
             let outcome = catch_unwind(AssertUnwindSafe(|| {
-                let result = (self.decode)(&schema, &input);
+                let result = (self.decode)(&schema, &input, &mut |_| {});
                 for parse in &self.extra {
                     parse(&input);
                 }

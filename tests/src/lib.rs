@@ -1,9 +1,11 @@
 //! Helpers for the workspace's cross-crate tests: reading the specs' documented examples,
-//! a scripted HTTP server for faults, a real Valkey/Redis server and captured log output.
+//! a scripted HTTP server for faults, a real Valkey/Redis server, captured log output, and
+//! `payload-check` (recorded traffic against the specs, for `cargo xtask payload-check`).
 
-pub mod captured;
 pub mod examples;
 pub mod fuzz;
+pub mod logs;
+pub mod payload_check;
 pub mod redis_server;
 pub mod scripted;
 

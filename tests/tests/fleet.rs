@@ -282,32 +282,12 @@ async fn garbage_under_the_token_key_is_ignored_fetched_once_and_overwritten() {
     assert!(readable(&mut redis));
 }
 
-#[derive(Clone, Default)]
-struct Logs(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Logs {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
-    type Writer = Logs;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 // One thread: the log subscriber below is the test thread's.
 #[tokio::test(flavor = "current_thread")]
 async fn an_outage_is_logged_once_and_the_store_used_again_when_it_returns() {
     let Some(mut server) = RedisServer::start() else { return };
     let _one = ONE_FLEET_AT_A_TIME.lock().await;
-    let logs = Logs::default();
+    let logs = integration_tests::logs::Captured::default();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::INFO)
         .with_writer(logs.clone())
@@ -338,7 +318,7 @@ async fn an_outage_is_logged_once_and_the_store_used_again_when_it_returns() {
     read().await.unwrap();
     assert!(store.is_available(), "the store is used again once it answers");
 
-    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let text = logs.text();
     assert_eq!(text.matches("the shared store does not answer").count(), 1, "{text}");
     assert_eq!(text.matches("the shared store answers again").count(), 1, "{text}");
     assert!(!text.contains(integration_tests::redis_server::PASSWORD), "{text}");

@@ -18,7 +18,11 @@ fn decoding_never_panics_on_mutated_examples() {
 
 #[test]
 fn the_harness_reports_a_panicking_decoder() {
-    fn panics_on_braces(_: &str, body: &[u8]) -> Option<Result<(), serde_json::Error>> {
+    fn panics_on_braces(
+        _: &str,
+        body: &[u8],
+        _: &mut dyn FnMut(provider_clients::core::observe::Undeclared),
+    ) -> Option<Result<(), provider_clients::core::observe::Undecodable>> {
         assert!(!body.starts_with(b"{"), "a decoder bug");
         Some(Ok(()))
     }

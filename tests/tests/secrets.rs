@@ -2,7 +2,7 @@
 //! even at TRACE level.
 
 use httpmock::MockServer;
-use integration_tests::captured::Captured;
+use integration_tests::logs::Captured;
 use vellosim_client::mock::MockServerExt;
 
 const VELLOSIM_KEY: &str = "vls_live_7f3a9c1e5b2d8f4a";

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use integration_tests::captured::Captured;
+use integration_tests::logs::Captured;
 use integration_tests::scripted::{ScriptedServer, Step};
 use integration_tests::{response_example, spec};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};

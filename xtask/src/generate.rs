@@ -123,6 +123,7 @@ fn render(spec: &Spec, known_items: &mut pagination::KnownItems) -> anyhow::Resu
     client_file.items.extend(parse(spec, pagination::table(spec)?)?.items);
     client_file.items.extend(parse(spec, descriptor(spec)?)?.items);
     crate::decode::mend(&mut client_file)?;
+    mend::client(&mut client_file);
     crate::builders::keep_request_builders(&mut client_file)?;
     mend::docs(&mut client_file);
 
@@ -434,7 +435,7 @@ fn extras(spec: &Spec) -> TokenStream {
             Some((_, path)) => syn::parse_str(path).expect("lint checked the x-rust-type path"),
             None => syn::parse_str(&format!("types::{name}")).expect("schema names are identifiers"),
         };
-        quote!(#name => ::serde_json::from_slice::<#ty>(body).map(drop),)
+        quote!(#name => ::provider_core::observe::check::<#ty>(body, undeclared),)
     });
     quote! {
         /// Base URLs from the spec's `servers`, by environment.
@@ -456,14 +457,16 @@ fn extras(spec: &Spec) -> TokenStream {
         /// those answers as errors.
         pub const BODY_FAILURES: &[::provider_core::BodyFailure] = &[#(#body_failures)*];
 
-        /// Decodes a response body as the type generated for the component schema `name`, the
-        /// way the client does (`serde_json::from_slice`); `None` when the spec has no such
-        /// schema. The spec-example test and the fuzz harness decode through it.
+        /// Decodes a body as the type generated for the component schema `name`, the way the
+        /// client does, telling `undeclared` of each key the type skips; `None` when the spec
+        /// has no such schema. The spec-example test, the fuzz harness and `cargo xtask
+        /// payload-check` decode through it.
         #[doc(hidden)]
         pub fn decode_component(
             name: &str,
             body: &[u8],
-        ) -> ::std::option::Option<::std::result::Result<(), ::serde_json::Error>> {
+            undeclared: &mut dyn FnMut(::provider_core::observe::Undeclared),
+        ) -> ::std::option::Option<::std::result::Result<(), ::provider_core::observe::Undecodable>> {
             Some(match name {
                 #(#arms)*
                 _ => return None,

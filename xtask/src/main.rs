@@ -14,6 +14,7 @@ mod lint;
 mod mend;
 mod moved_clock;
 mod pagination;
+mod payload_check;
 mod rate_limits;
 mod sdk_conformance;
 mod service_cost;
@@ -25,13 +26,16 @@ mod tour;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | coverage | conformance | sdk-conformance | spec-lint | tour | fleet [N] | compile-cost [--no-peer] [spec...] | compile-cost --service [spec] [--rounds N] | moved-clock [--at DATE]... [--locked] | docs-check [--offline] [--accept [PAGE...]] ...>";
+const USAGE: &str = "usage: cargo xtask <regen [--check] | lint | coverage | conformance | sdk-conformance | spec-lint | tour | fleet [N] | compile-cost [--no-peer] [spec...] | compile-cost --service [spec] [--rounds N] | moved-clock [--at DATE]... [--locked] | docs-check [--offline] [--accept [PAGE...]] ... | payload-check [--format table|json] [--provider NAME]... FILE.har...>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     if let ["docs-check", rest @ ..] = args.as_slice() {
         return docs_check::main(&workspace_root(), rest);
+    }
+    if let ["payload-check", rest @ ..] = args.as_slice() {
+        return payload_check::payload_check(&workspace_root(), rest);
     }
     let result = match args.as_slice() {
         ["regen"] => generate::regen(&workspace_root(), false),

@@ -16,6 +16,9 @@
 //!   and reads a bracketed word (`[Deprecated]`) as a broken intra-doc link. A bare URL becomes
 //!   an autolink `<https://…>` and such a bracket is escaped; code, fenced or inline, is kept
 //!   as written. The docs then build with `RUSTDOCFLAGS="-D warnings"` (CI).
+//! - client: a success body is decoded by `ResponseValue::from_response`, which knows neither
+//!   the provider nor the operation; it goes through `Runtime::decode` instead (the same decode,
+//!   plus observe mode's report of undeclared keys when a service turns it on).
 
 use quote::ToTokens;
 use syn::visit_mut::{self, VisitMut};
@@ -24,6 +27,10 @@ use syn::{Expr, GenericArgument, PathArguments, Type, TypeParamBound, parse_quot
 /// Makes every doc comment of a generated file valid rustdoc (see the module's list).
 pub fn docs(file: &mut syn::File) {
     DocText::default().visit_file_mut(file);
+}
+
+pub fn client(file: &mut syn::File) {
+    SuccessDecode.visit_file_mut(file);
 }
 
 pub fn httpmock(file: &mut syn::File) {
@@ -76,6 +83,27 @@ impl VisitMut for DocText {
         let mended = mended.join("\n");
         if mended != written {
             *text = syn::LitStr::new(&mended, text.span());
+        }
+    }
+}
+
+struct SuccessDecode;
+
+impl VisitMut for SuccessDecode {
+    fn visit_arm_mut(&mut self, arm: &mut syn::Arm) {
+        visit_mut::visit_arm_mut(self, arm);
+        let success = match &arm.pat {
+            syn::Pat::Lit(syn::PatLit {
+                lit: syn::Lit::Int(code),
+                ..
+            }) => code.base10_parse::<u16>().is_ok_and(|c| (200..300).contains(&c)),
+            _ => false,
+        };
+        // progenitor writes the arm's body as a block; prettyplease prints it without one.
+        let body = arm.body.to_token_stream().to_string();
+        let decode = quote::quote!(ResponseValue::from_response(response).await).to_string();
+        if success && (body == decode || body == format!("{{ {decode} }}")) {
+            *arm.body = parse_quote!(client.inner().decode(response, &info).await);
         }
     }
 }
@@ -285,6 +313,36 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("get_many :: < i64 > (\"area-ids\")"), "{text}");
+    }
+
+    #[test]
+    fn success_bodies_decode_through_the_runtime_and_error_bodies_do_not() {
+        let mut file: syn::File = parse_quote! {
+            async fn send() {
+                match response.status().as_u16() {
+                    200u16 => { ResponseValue::from_response(response).await }
+                    201u16 => ResponseValue::from_response(response).await,
+                    204u16 => Ok(ResponseValue::empty(response)),
+                    400u16..=499u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        };
+        client(&mut file);
+        let text = quote!(#file).to_string();
+        for code in ["200u16", "201u16"] {
+            assert!(
+                text.contains(&format!(
+                    "{code} => client . inner () . decode (response , & info) . await"
+                )),
+                "{text}"
+            );
+        }
+        assert!(text.contains("ResponseValue :: empty (response)"), "{text}");
+        assert!(
+            text.contains("Error :: ErrorResponse (ResponseValue :: from_response (response) . await ?)"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -2632,7 +2632,7 @@ says pages ≥ 2 may instead be an object keyed by the country's index in the fu
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta: ::std::option::Option<Meta>,
     }
-    ///The eSIMs Cloud share of an eSIM.
+    ///The eSIMs Cloud share of an eSIM (both null when it has none, in recorded answers).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Sharing {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2701,6 +2701,8 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recycled_at: ::std::option::Option<::provider_core::Timestamp>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sharing: ::std::option::Option<Sharing>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub simable: ::std::option::Option<Simable>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub voucher_code: ::std::option::Option<::std::string::String>,
@@ -2744,6 +2746,10 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub manual_installation: ::std::option::Option<::std::string::String>,
+        ///Wholesale unit price in USD; null or absent under discount pricing.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "::provider_core::decimal::deserialize")]
+        pub net_price: ::std::option::Option<::rust_decimal::Decimal>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub package: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2760,6 +2766,9 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
         pub sharing: ::std::option::Option<Sharing>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<OrderStatus>,
+        ///SMS included (voice-and-text packages), or null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text: ::std::option::Option<i64>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::airalo_client::types::PackageType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2767,6 +2776,9 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
         ///Validity in days (a string, e.g. "7").
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub validity: ::std::option::Option<::provider_core::LenientInt>,
+        ///Voice minutes included (voice-and-text packages), or null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub voice: ::std::option::Option<i64>,
     }
     impl Simable {
         pub fn builder() -> builder::Simable {
@@ -4655,6 +4667,10 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                 ::std::option::Option<::provider_core::Timestamp>,
                 ::std::string::String,
             >,
+            sharing: ::std::result::Result<
+                ::std::option::Option<super::Sharing>,
+                ::std::string::String,
+            >,
             simable: ::std::result::Result<
                 ::std::option::Option<super::Simable>,
                 ::std::string::String,
@@ -4687,6 +4703,7 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     qrcode_url: Ok(Default::default()),
                     recycled: Ok(Default::default()),
                     recycled_at: Ok(Default::default()),
+                    sharing: Ok(Default::default()),
                     simable: Ok(Default::default()),
                     voucher_code: Ok(Default::default()),
                 }
@@ -4943,6 +4960,18 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     });
                 self
             }
+            pub fn sharing<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Sharing>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sharing = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sharing: {e}")
+                    });
+                self
+            }
             pub fn simable<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Simable>>,
@@ -4994,6 +5023,7 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     qrcode_url: value.qrcode_url?,
                     recycled: value.recycled?,
                     recycled_at: value.recycled_at?,
+                    sharing: value.sharing?,
                     simable: value.simable?,
                     voucher_code: value.voucher_code?,
                 })
@@ -5024,6 +5054,7 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     qrcode_url: Ok(value.qrcode_url),
                     recycled: Ok(value.recycled),
                     recycled_at: Ok(value.recycled_at),
+                    sharing: Ok(value.sharing),
                     simable: Ok(value.simable),
                     voucher_code: Ok(value.voucher_code),
                 }
@@ -5067,6 +5098,10 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            net_price: ::std::result::Result<
+                ::std::option::Option<::rust_decimal::Decimal>,
+                ::std::string::String,
+            >,
             package: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -5095,6 +5130,10 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                 ::std::option::Option<super::OrderStatus>,
                 ::std::string::String,
             >,
+            text: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             type_: ::std::result::Result<
                 ::std::option::Option<::airalo_client::types::PackageType>,
                 ::std::string::String,
@@ -5105,6 +5144,10 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
             >,
             validity: ::std::result::Result<
                 ::std::option::Option<::provider_core::LenientInt>,
+                ::std::string::String,
+            >,
+            voice: ::std::result::Result<
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
         }
@@ -5120,6 +5163,7 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     id: Ok(Default::default()),
                     installation_guides: Ok(Default::default()),
                     manual_installation: Ok(Default::default()),
+                    net_price: Ok(Default::default()),
                     package: Ok(Default::default()),
                     package_id: Ok(Default::default()),
                     price: Ok(Default::default()),
@@ -5127,9 +5171,11 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     quantity: Ok(Default::default()),
                     sharing: Ok(Default::default()),
                     status: Ok(Default::default()),
+                    text: Ok(Default::default()),
                     type_: Ok(Default::default()),
                     user: Ok(Default::default()),
                     validity: Ok(Default::default()),
+                    voice: Ok(Default::default()),
                 }
             }
         }
@@ -5251,6 +5297,20 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     });
                 self
             }
+            pub fn net_price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::rust_decimal::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.net_price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for net_price: {e}")
+                    });
+                self
+            }
             pub fn package<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5341,6 +5401,18 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     });
                 self
             }
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5381,6 +5453,18 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     });
                 self
             }
+            pub fn voice<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.voice = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for voice: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Simable> for super::Simable {
             type Error = super::error::ConversionError;
@@ -5397,6 +5481,7 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     id: value.id?,
                     installation_guides: value.installation_guides?,
                     manual_installation: value.manual_installation?,
+                    net_price: value.net_price?,
                     package: value.package?,
                     package_id: value.package_id?,
                     price: value.price?,
@@ -5404,9 +5489,11 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     quantity: value.quantity?,
                     sharing: value.sharing?,
                     status: value.status?,
+                    text: value.text?,
                     type_: value.type_?,
                     user: value.user?,
                     validity: value.validity?,
+                    voice: value.voice?,
                 })
             }
         }
@@ -5422,6 +5509,7 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     id: Ok(value.id),
                     installation_guides: Ok(value.installation_guides),
                     manual_installation: Ok(value.manual_installation),
+                    net_price: Ok(value.net_price),
                     package: Ok(value.package),
                     package_id: Ok(value.package_id),
                     price: Ok(value.price),
@@ -5429,9 +5517,11 @@ and get eSIM, which add `voucher_code`, `order`, `brand_settings_name`, `recycle
                     quantity: Ok(value.quantity),
                     sharing: Ok(value.sharing),
                     status: Ok(value.status),
+                    text: Ok(value.text),
                     type_: Ok(value.type_),
                     user: Ok(value.user),
                     validity: Ok(value.validity),
+                    voice: Ok(value.voice),
                 }
             }
         }
@@ -6685,7 +6775,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -6860,7 +6950,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -6941,7 +7031,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7026,7 +7116,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7091,7 +7181,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7156,7 +7246,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7381,7 +7471,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7475,7 +7565,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7570,7 +7660,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7666,7 +7756,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
+                202u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7762,7 +7852,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7861,7 +7951,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7962,7 +8052,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -8110,7 +8200,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -8206,7 +8296,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -8309,7 +8399,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -8459,7 +8549,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -8557,7 +8647,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -8661,7 +8751,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -8742,7 +8832,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -8826,7 +8916,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -8910,7 +9000,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -9023,7 +9113,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -9117,7 +9207,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
+                202u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -9179,7 +9269,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -9280,7 +9370,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -9345,7 +9435,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -9442,7 +9532,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -9633,7 +9723,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -10035,287 +10125,426 @@ pub const RATE_LIMITS: &[::provider_core::OperationLimit] = &[
 /// Operations whose HTTP 200 can be a refusal (`x-body-failure`): the client returns
 /// those answers as errors.
 pub const BODY_FAILURES: &[::provider_core::BodyFailure] = &[];
-/// Decodes a response body as the type generated for the component schema `name`, the
-/// way the client does (`serde_json::from_slice`); `None` when the spec has no such
-/// schema. The spec-example test and the fuzz harness decode through it.
+/// Decodes a body as the type generated for the component schema `name`, the way the
+/// client does, telling `undeclared` of each key the type skips; `None` when the spec
+/// has no such schema. The spec-example test, the fuzz harness and `cargo xtask
+/// payload-check` decode through it.
 #[doc(hidden)]
 pub fn decode_component(
     name: &str,
     body: &[u8],
-) -> ::std::option::Option<::std::result::Result<(), ::serde_json::Error>> {
+    undeclared: &mut dyn FnMut(::provider_core::observe::Undeclared),
+) -> ::std::option::Option<
+    ::std::result::Result<(), ::provider_core::observe::Undecodable>,
+> {
     Some(
         match name {
-            "Meta" => ::serde_json::from_slice::<types::Meta>(body).map(drop),
+            "Meta" => ::provider_core::observe::check::<types::Meta>(body, undeclared),
             "PaginationLinks" => {
-                ::serde_json::from_slice::<types::PaginationLinks>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::PaginationLinks,
+                >(body, undeclared)
             }
             "PaginationMeta" => {
-                ::serde_json::from_slice::<types::PaginationMeta>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::PaginationMeta,
+                >(body, undeclared)
             }
             "PricingModel" => {
-                ::serde_json::from_slice::<types::PricingModel>(body).map(drop)
+                ::provider_core::observe::check::<types::PricingModel>(body, undeclared)
             }
-            "Pricing" => ::serde_json::from_slice::<types::Pricing>(body).map(drop),
+            "Pricing" => {
+                ::provider_core::observe::check::<types::Pricing>(body, undeclared)
+            }
             "CurrencyAmounts" => {
-                ::serde_json::from_slice::<types::CurrencyAmounts>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::CurrencyAmounts,
+                >(body, undeclared)
             }
-            "Prices" => ::serde_json::from_slice::<types::Prices>(body).map(drop),
-            "Image" => ::serde_json::from_slice::<types::Image>(body).map(drop),
-            "GrantType" => ::serde_json::from_slice::<types::GrantType>(body).map(drop),
+            "Prices" => {
+                ::provider_core::observe::check::<types::Prices>(body, undeclared)
+            }
+            "Image" => ::provider_core::observe::check::<types::Image>(body, undeclared),
+            "GrantType" => {
+                ::provider_core::observe::check::<types::GrantType>(body, undeclared)
+            }
             "TokenRequest" => {
-                ::serde_json::from_slice::<types::TokenRequest>(body).map(drop)
+                ::provider_core::observe::check::<types::TokenRequest>(body, undeclared)
             }
-            "Token" => ::serde_json::from_slice::<types::Token>(body).map(drop),
+            "Token" => ::provider_core::observe::check::<types::Token>(body, undeclared),
             "TokenResponse" => {
-                ::serde_json::from_slice::<types::TokenResponse>(body).map(drop)
+                ::provider_core::observe::check::<types::TokenResponse>(body, undeclared)
             }
             "OperatorType" => {
-                ::serde_json::from_slice::<types::OperatorType>(body).map(drop)
+                ::provider_core::observe::check::<types::OperatorType>(body, undeclared)
             }
             "PackageType" => {
-                ::serde_json::from_slice::<types::PackageType>(body).map(drop)
+                ::provider_core::observe::check::<types::PackageType>(body, undeclared)
             }
-            "ApnType" => ::serde_json::from_slice::<types::ApnType>(body).map(drop),
+            "ApnType" => {
+                ::provider_core::observe::check::<types::ApnType>(body, undeclared)
+            }
             "PackagesResponse" => {
-                ::serde_json::from_slice::<types::PackagesResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::PackagesResponse,
+                >(body, undeclared)
             }
             "PackagesData" => {
-                ::serde_json::from_slice::<types::PackagesData>(body).map(drop)
+                ::provider_core::observe::check::<types::PackagesData>(body, undeclared)
             }
-            "Country" => ::serde_json::from_slice::<types::Country>(body).map(drop),
-            "Operator" => ::serde_json::from_slice::<types::Operator>(body).map(drop),
-            "Coverage" => ::serde_json::from_slice::<types::Coverage>(body).map(drop),
-            "Network" => ::serde_json::from_slice::<types::Network>(body).map(drop),
+            "Country" => {
+                ::provider_core::observe::check::<types::Country>(body, undeclared)
+            }
+            "Operator" => {
+                ::provider_core::observe::check::<types::Operator>(body, undeclared)
+            }
+            "Coverage" => {
+                ::provider_core::observe::check::<types::Coverage>(body, undeclared)
+            }
+            "Network" => {
+                ::provider_core::observe::check::<types::Network>(body, undeclared)
+            }
             "OperatorCountry" => {
-                ::serde_json::from_slice::<types::OperatorCountry>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::OperatorCountry,
+                >(body, undeclared)
             }
-            "Apn" => ::serde_json::from_slice::<types::Apn>(body).map(drop),
-            "ApnSetting" => ::serde_json::from_slice::<types::ApnSetting>(body).map(drop),
-            "Package" => ::serde_json::from_slice::<types::Package>(body).map(drop),
+            "Apn" => ::provider_core::observe::check::<types::Apn>(body, undeclared),
+            "ApnSetting" => {
+                ::provider_core::observe::check::<types::ApnSetting>(body, undeclared)
+            }
+            "Package" => {
+                ::provider_core::observe::check::<types::Package>(body, undeclared)
+            }
             "TopupPackage" => {
-                ::serde_json::from_slice::<types::TopupPackage>(body).map(drop)
+                ::provider_core::observe::check::<types::TopupPackage>(body, undeclared)
             }
             "PackageOverridesResponse" => {
-                ::serde_json::from_slice::<types::PackageOverridesResponse>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    types::PackageOverridesResponse,
+                >(body, undeclared)
             }
             "ProductInformationResponse" => {
-                ::serde_json::from_slice::<types::ProductInformationResponse>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    types::ProductInformationResponse,
+                >(body, undeclared)
             }
             "ProductInformation" => {
-                ::serde_json::from_slice::<types::ProductInformation>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::ProductInformation,
+                >(body, undeclared)
             }
-            "DeviceOs" => ::serde_json::from_slice::<types::DeviceOs>(body).map(drop),
-            "Device" => ::serde_json::from_slice::<types::Device>(body).map(drop),
+            "DeviceOs" => {
+                ::provider_core::observe::check::<types::DeviceOs>(body, undeclared)
+            }
+            "Device" => {
+                ::provider_core::observe::check::<types::Device>(body, undeclared)
+            }
             "CompatibleDevicesResponse" => {
-                ::serde_json::from_slice::<types::CompatibleDevicesResponse>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    types::CompatibleDevicesResponse,
+                >(body, undeclared)
             }
             "SharingOption" => {
-                ::serde_json::from_slice::<types::SharingOption>(body).map(drop)
+                ::provider_core::observe::check::<types::SharingOption>(body, undeclared)
             }
             "OrderRequest" => {
-                ::serde_json::from_slice::<types::OrderRequest>(body).map(drop)
+                ::provider_core::observe::check::<types::OrderRequest>(body, undeclared)
             }
             "AsyncOrderRequest" => {
-                ::serde_json::from_slice::<types::AsyncOrderRequest>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::AsyncOrderRequest,
+                >(body, undeclared)
             }
             "TopupOrderRequest" => {
-                ::serde_json::from_slice::<types::TopupOrderRequest>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::TopupOrderRequest,
+                >(body, undeclared)
             }
             "OrderResponse" => {
-                ::serde_json::from_slice::<types::OrderResponse>(body).map(drop)
+                ::provider_core::observe::check::<types::OrderResponse>(body, undeclared)
             }
             "OrderListResponse" => {
-                ::serde_json::from_slice::<types::OrderListResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::OrderListResponse,
+                >(body, undeclared)
             }
-            "Order" => ::serde_json::from_slice::<types::Order>(body).map(drop),
-            "OrderUser" => ::serde_json::from_slice::<types::OrderUser>(body).map(drop),
+            "Order" => ::provider_core::observe::check::<types::Order>(body, undeclared),
+            "OrderUser" => {
+                ::provider_core::observe::check::<types::OrderUser>(body, undeclared)
+            }
             "OrderStatus" => {
-                ::serde_json::from_slice::<types::OrderStatus>(body).map(drop)
+                ::provider_core::observe::check::<types::OrderStatus>(body, undeclared)
             }
             "OrderStatusFilter" => {
-                ::serde_json::from_slice::<types::OrderStatusFilter>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::OrderStatusFilter,
+                >(body, undeclared)
             }
             "AsyncOrderResponse" => {
-                ::serde_json::from_slice::<types::AsyncOrderResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::AsyncOrderResponse,
+                >(body, undeclared)
             }
             "AsyncOrderAccepted" => {
-                ::serde_json::from_slice::<types::AsyncOrderAccepted>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::AsyncOrderAccepted,
+                >(body, undeclared)
             }
             "EsimVoucherRequest" => {
-                ::serde_json::from_slice::<types::EsimVoucherRequest>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::EsimVoucherRequest,
+                >(body, undeclared)
             }
             "EsimVoucherItem" => {
-                ::serde_json::from_slice::<types::EsimVoucherItem>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::EsimVoucherItem,
+                >(body, undeclared)
             }
             "EsimVouchersResponse" => {
-                ::serde_json::from_slice::<types::EsimVouchersResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::EsimVouchersResponse,
+                >(body, undeclared)
             }
             "EsimVoucher" => {
-                ::serde_json::from_slice::<types::EsimVoucher>(body).map(drop)
+                ::provider_core::observe::check::<types::EsimVoucher>(body, undeclared)
             }
             "AirmoneyVoucherRequest" => {
-                ::serde_json::from_slice::<types::AirmoneyVoucherRequest>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::AirmoneyVoucherRequest,
+                >(body, undeclared)
             }
             "AirmoneyVouchersResponse" => {
-                ::serde_json::from_slice::<types::AirmoneyVouchersResponse>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    types::AirmoneyVouchersResponse,
+                >(body, undeclared)
             }
             "AirmoneyVoucher" => {
-                ::serde_json::from_slice::<types::AirmoneyVoucher>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::AirmoneyVoucher,
+                >(body, undeclared)
             }
             "FutureOrderStatus" => {
-                ::serde_json::from_slice::<types::FutureOrderStatus>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::FutureOrderStatus,
+                >(body, undeclared)
             }
             "FutureOrderRequest" => {
-                ::serde_json::from_slice::<types::FutureOrderRequest>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::FutureOrderRequest,
+                >(body, undeclared)
             }
             "FutureOrderResponse" => {
-                ::serde_json::from_slice::<types::FutureOrderResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::FutureOrderResponse,
+                >(body, undeclared)
             }
             "FutureOrdersResponse" => {
-                ::serde_json::from_slice::<types::FutureOrdersResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::FutureOrdersResponse,
+                >(body, undeclared)
             }
             "FutureOrder" => {
-                ::serde_json::from_slice::<types::FutureOrder>(body).map(drop)
+                ::provider_core::observe::check::<types::FutureOrder>(body, undeclared)
             }
             "CancelFutureOrdersRequest" => {
-                ::serde_json::from_slice::<types::CancelFutureOrdersRequest>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    types::CancelFutureOrdersRequest,
+                >(body, undeclared)
             }
             "CancelFutureOrdersResponse" => {
-                ::serde_json::from_slice::<types::CancelFutureOrdersResponse>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    types::CancelFutureOrdersResponse,
+                >(body, undeclared)
             }
-            "SimStatus" => ::serde_json::from_slice::<types::SimStatus>(body).map(drop),
+            "SimStatus" => {
+                ::provider_core::observe::check::<types::SimStatus>(body, undeclared)
+            }
             "SimsResponse" => {
-                ::serde_json::from_slice::<types::SimsResponse>(body).map(drop)
+                ::provider_core::observe::check::<types::SimsResponse>(body, undeclared)
             }
             "SimResponse" => {
-                ::serde_json::from_slice::<types::SimResponse>(body).map(drop)
+                ::provider_core::observe::check::<types::SimResponse>(body, undeclared)
             }
-            "Sim" => ::serde_json::from_slice::<types::Sim>(body).map(drop),
-            "Simable" => ::serde_json::from_slice::<types::Simable>(body).map(drop),
-            "Sharing" => ::serde_json::from_slice::<types::Sharing>(body).map(drop),
+            "Sim" => ::provider_core::observe::check::<types::Sim>(body, undeclared),
+            "Simable" => {
+                ::provider_core::observe::check::<types::Simable>(body, undeclared)
+            }
+            "Sharing" => {
+                ::provider_core::observe::check::<types::Sharing>(body, undeclared)
+            }
             "TopupPackagesResponse" => {
-                ::serde_json::from_slice::<types::TopupPackagesResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::TopupPackagesResponse,
+                >(body, undeclared)
             }
             "PackageHistoryResponse" => {
-                ::serde_json::from_slice::<types::PackageHistoryResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::PackageHistoryResponse,
+                >(body, undeclared)
             }
             "PackageHistoryItem" => {
-                ::serde_json::from_slice::<types::PackageHistoryItem>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::PackageHistoryItem,
+                >(body, undeclared)
             }
             "UsageResponse" => {
-                ::serde_json::from_slice::<types::UsageResponse>(body).map(drop)
+                ::provider_core::observe::check::<types::UsageResponse>(body, undeclared)
             }
-            "Usage" => ::serde_json::from_slice::<types::Usage>(body).map(drop),
+            "Usage" => ::provider_core::observe::check::<types::Usage>(body, undeclared),
             "InstructionsResponse" => {
-                ::serde_json::from_slice::<types::InstructionsResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::InstructionsResponse,
+                >(body, undeclared)
             }
             "InstructionsData" => {
-                ::serde_json::from_slice::<types::InstructionsData>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::InstructionsData,
+                >(body, undeclared)
             }
             "Instructions" => {
-                ::serde_json::from_slice::<types::Instructions>(body).map(drop)
+                ::provider_core::observe::check::<types::Instructions>(body, undeclared)
             }
             "DeviceInstructions" => {
-                ::serde_json::from_slice::<types::DeviceInstructions>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::DeviceInstructions,
+                >(body, undeclared)
             }
             "InstallationSteps" => {
-                ::serde_json::from_slice::<types::InstallationSteps>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::InstallationSteps,
+                >(body, undeclared)
             }
             "QrCodeInstallation" => {
-                ::serde_json::from_slice::<types::QrCodeInstallation>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::QrCodeInstallation,
+                >(body, undeclared)
             }
             "ManualInstallation" => {
-                ::serde_json::from_slice::<types::ManualInstallation>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::ManualInstallation,
+                >(body, undeclared)
             }
             "NetworkSetup" => {
-                ::serde_json::from_slice::<types::NetworkSetup>(body).map(drop)
+                ::provider_core::observe::check::<types::NetworkSetup>(body, undeclared)
             }
             "UpdateBrandRequest" => {
-                ::serde_json::from_slice::<types::UpdateBrandRequest>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::UpdateBrandRequest,
+                >(body, undeclared)
             }
             "BrandResponse" => {
-                ::serde_json::from_slice::<types::BrandResponse>(body).map(drop)
+                ::provider_core::observe::check::<types::BrandResponse>(body, undeclared)
             }
-            "Brand" => ::serde_json::from_slice::<types::Brand>(body).map(drop),
+            "Brand" => ::provider_core::observe::check::<types::Brand>(body, undeclared),
             "RefundReason" => {
-                ::serde_json::from_slice::<types::RefundReason>(body).map(drop)
+                ::provider_core::observe::check::<types::RefundReason>(body, undeclared)
             }
             "RefundRequest" => {
-                ::serde_json::from_slice::<types::RefundRequest>(body).map(drop)
+                ::provider_core::observe::check::<types::RefundRequest>(body, undeclared)
             }
             "RefundResponse" => {
-                ::serde_json::from_slice::<types::RefundResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::RefundResponse,
+                >(body, undeclared)
             }
-            "Refund" => ::serde_json::from_slice::<types::Refund>(body).map(drop),
+            "Refund" => {
+                ::provider_core::observe::check::<types::Refund>(body, undeclared)
+            }
             "ExchangeRatesResponse" => {
-                ::serde_json::from_slice::<types::ExchangeRatesResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::ExchangeRatesResponse,
+                >(body, undeclared)
             }
             "ExchangeRates" => {
-                ::serde_json::from_slice::<types::ExchangeRates>(body).map(drop)
+                ::provider_core::observe::check::<types::ExchangeRates>(body, undeclared)
             }
             "ExchangeRate" => {
-                ::serde_json::from_slice::<types::ExchangeRate>(body).map(drop)
+                ::provider_core::observe::check::<types::ExchangeRate>(body, undeclared)
             }
             "BalanceResponse" => {
-                ::serde_json::from_slice::<types::BalanceResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::BalanceResponse,
+                >(body, undeclared)
             }
             "BalanceData" => {
-                ::serde_json::from_slice::<types::BalanceData>(body).map(drop)
+                ::provider_core::observe::check::<types::BalanceData>(body, undeclared)
             }
-            "Balance" => ::serde_json::from_slice::<types::Balance>(body).map(drop),
+            "Balance" => {
+                ::provider_core::observe::check::<types::Balance>(body, undeclared)
+            }
             "AvailableBalance" => {
-                ::serde_json::from_slice::<types::AvailableBalance>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::AvailableBalance,
+                >(body, undeclared)
             }
             "NotificationType" => {
-                ::serde_json::from_slice::<types::NotificationType>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::NotificationType,
+                >(body, undeclared)
             }
             "OptInRequest" => {
-                ::serde_json::from_slice::<types::OptInRequest>(body).map(drop)
+                ::provider_core::observe::check::<types::OptInRequest>(body, undeclared)
             }
             "OptOutRequest" => {
-                ::serde_json::from_slice::<types::OptOutRequest>(body).map(drop)
+                ::provider_core::observe::check::<types::OptOutRequest>(body, undeclared)
             }
             "NotificationResponse" => {
-                ::serde_json::from_slice::<types::NotificationResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::NotificationResponse,
+                >(body, undeclared)
             }
             "NotificationData" => {
-                ::serde_json::from_slice::<types::NotificationData>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::NotificationData,
+                >(body, undeclared)
             }
             "Notification" => {
-                ::serde_json::from_slice::<types::Notification>(body).map(drop)
+                ::provider_core::observe::check::<types::Notification>(body, undeclared)
             }
             "SimulatorEvent" => {
-                ::serde_json::from_slice::<types::SimulatorEvent>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::SimulatorEvent,
+                >(body, undeclared)
             }
             "SimulatorLowDataType" => {
-                ::serde_json::from_slice::<types::SimulatorLowDataType>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::SimulatorLowDataType,
+                >(body, undeclared)
             }
             "SimulatorWebhookRequest" => {
-                ::serde_json::from_slice::<types::SimulatorWebhookRequest>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    types::SimulatorWebhookRequest,
+                >(body, undeclared)
             }
             "SimulatorResponse" => {
-                ::serde_json::from_slice::<types::SimulatorResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::SimulatorResponse,
+                >(body, undeclared)
             }
-            "ErrorMeta" => ::serde_json::from_slice::<types::ErrorMeta>(body).map(drop),
-            "ErrorBody" => ::serde_json::from_slice::<types::ErrorBody>(body).map(drop),
+            "ErrorMeta" => {
+                ::provider_core::observe::check::<types::ErrorMeta>(body, undeclared)
+            }
+            "ErrorBody" => {
+                ::provider_core::observe::check::<types::ErrorBody>(body, undeclared)
+            }
             "CreditLimitWebhook" => {
-                ::serde_json::from_slice::<types::CreditLimitWebhook>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::CreditLimitWebhook,
+                >(body, undeclared)
             }
             "LowDataLevel" => {
-                ::serde_json::from_slice::<types::LowDataLevel>(body).map(drop)
+                ::provider_core::observe::check::<types::LowDataLevel>(body, undeclared)
             }
             "LowDataWebhook" => {
-                ::serde_json::from_slice::<types::LowDataWebhook>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::LowDataWebhook,
+                >(body, undeclared)
             }
             "AsyncOrderWebhook" => {
-                ::serde_json::from_slice::<types::AsyncOrderWebhook>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::AsyncOrderWebhook,
+                >(body, undeclared)
             }
             _ => return None,
         },

@@ -760,7 +760,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -825,7 +825,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -890,7 +890,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -1068,7 +1068,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -1296,7 +1296,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -1379,7 +1379,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -1478,7 +1478,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -1561,7 +1561,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -1714,7 +1714,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -1816,7 +1816,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -1920,7 +1920,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2005,7 +2005,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2090,7 +2090,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2175,7 +2175,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2273,7 +2273,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2385,7 +2385,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2616,103 +2616,121 @@ pub const RATE_LIMITS: &[::provider_core::OperationLimit] = &[
 /// Operations whose HTTP 200 can be a refusal (`x-body-failure`): the client returns
 /// those answers as errors.
 pub const BODY_FAILURES: &[::provider_core::BodyFailure] = &[];
-/// Decodes a response body as the type generated for the component schema `name`, the
-/// way the client does (`serde_json::from_slice`); `None` when the spec has no such
-/// schema. The spec-example test and the fuzz harness decode through it.
+/// Decodes a body as the type generated for the component schema `name`, the way the
+/// client does, telling `undeclared` of each key the type skips; `None` when the spec
+/// has no such schema. The spec-example test, the fuzz harness and `cargo xtask
+/// payload-check` decode through it.
 #[doc(hidden)]
 pub fn decode_component(
     name: &str,
     body: &[u8],
-) -> ::std::option::Option<::std::result::Result<(), ::serde_json::Error>> {
+    undeclared: &mut dyn FnMut(::provider_core::observe::Undeclared),
+) -> ::std::option::Option<
+    ::std::result::Result<(), ::provider_core::observe::Undecodable>,
+> {
     Some(
         match name {
             "TokenRequest" => {
-                ::serde_json::from_slice::<airalo_client::types::TokenRequest>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    airalo_client::types::TokenRequest,
+                >(body, undeclared)
             }
             "TokenResponse" => {
-                ::serde_json::from_slice::<airalo_client::types::TokenResponse>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    airalo_client::types::TokenResponse,
+                >(body, undeclared)
             }
             "BalanceResponse" => {
-                ::serde_json::from_slice::<airalo_client::types::BalanceResponse>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    airalo_client::types::BalanceResponse,
+                >(body, undeclared)
             }
             "CompatibleDevicesResponse" => {
-                ::serde_json::from_slice::<
+                ::provider_core::observe::check::<
                     airalo_client::types::CompatibleDevicesResponse,
-                >(body)
-                    .map(drop)
+                >(body, undeclared)
             }
             "OperatorType" => {
-                ::serde_json::from_slice::<airalo_client::types::OperatorType>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    airalo_client::types::OperatorType,
+                >(body, undeclared)
             }
             "PackagesResponse" => {
-                ::serde_json::from_slice::<airalo_client::types::PackagesResponse>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    airalo_client::types::PackagesResponse,
+                >(body, undeclared)
             }
             "OrderRequest" => {
-                ::serde_json::from_slice::<airalo_client::types::OrderRequest>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    airalo_client::types::OrderRequest,
+                >(body, undeclared)
             }
             "OrderResponse" => {
-                ::serde_json::from_slice::<airalo_client::types::OrderResponse>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    airalo_client::types::OrderResponse,
+                >(body, undeclared)
             }
             "OrderStatusFilter" => {
-                ::serde_json::from_slice::<airalo_client::types::OrderStatusFilter>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    airalo_client::types::OrderStatusFilter,
+                >(body, undeclared)
             }
             "OrderListResponse" => {
-                ::serde_json::from_slice::<airalo_client::types::OrderListResponse>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    airalo_client::types::OrderListResponse,
+                >(body, undeclared)
             }
             "TopupOrderRequest" => {
-                ::serde_json::from_slice::<airalo_client::types::TopupOrderRequest>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    airalo_client::types::TopupOrderRequest,
+                >(body, undeclared)
             }
             "SimsResponse" => {
-                ::serde_json::from_slice::<airalo_client::types::SimsResponse>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    airalo_client::types::SimsResponse,
+                >(body, undeclared)
             }
             "SimResponse" => {
-                ::serde_json::from_slice::<airalo_client::types::SimResponse>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    airalo_client::types::SimResponse,
+                >(body, undeclared)
             }
             "InstructionsResponse" => {
-                ::serde_json::from_slice::<
+                ::provider_core::observe::check::<
                     airalo_client::types::InstructionsResponse,
-                >(body)
-                    .map(drop)
+                >(body, undeclared)
             }
             "UsageResponse" => {
-                ::serde_json::from_slice::<airalo_client::types::UsageResponse>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    airalo_client::types::UsageResponse,
+                >(body, undeclared)
             }
             "TopupPackagesResponse" => {
-                ::serde_json::from_slice::<
+                ::provider_core::observe::check::<
                     airalo_client::types::TopupPackagesResponse,
-                >(body)
-                    .map(drop)
+                >(body, undeclared)
             }
             "PackageHistoryResponse" => {
-                ::serde_json::from_slice::<
+                ::provider_core::observe::check::<
                     airalo_client::types::PackageHistoryResponse,
-                >(body)
-                    .map(drop)
+                >(body, undeclared)
             }
             "ErrorBody" => {
-                ::serde_json::from_slice::<airalo_client::types::ErrorBody>(body)
-                    .map(drop)
+                ::provider_core::observe::check::<
+                    airalo_client::types::ErrorBody,
+                >(body, undeclared)
             }
             "RenewNumberRequest" => {
-                ::serde_json::from_slice::<types::RenewNumberRequest>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::RenewNumberRequest,
+                >(body, undeclared)
             }
             "VoiceResponse" => {
-                ::serde_json::from_slice::<types::VoiceResponse>(body).map(drop)
+                ::provider_core::observe::check::<types::VoiceResponse>(body, undeclared)
             }
-            "VoiceError" => ::serde_json::from_slice::<types::VoiceError>(body).map(drop),
+            "VoiceError" => {
+                ::provider_core::observe::check::<types::VoiceError>(body, undeclared)
+            }
             _ => return None,
         },
     )

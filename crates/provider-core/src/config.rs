@@ -11,6 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::body::BodyFailure;
 use crate::budget::{Budget, OperationLimit, SharedState};
+use crate::observe::{Observe, Observer};
 use crate::telemetry::{Route, Telemetry};
 use crate::{RetryPolicy, Runtime, TokenProvider};
 
@@ -154,6 +155,7 @@ pub struct ClientConfig<C> {
     shared: Option<Arc<dyn SharedState>>,
     rate_budgets: bool,
     compressed_answers: bool,
+    observe: Observe,
     client: PhantomData<fn() -> C>,
 }
 
@@ -170,6 +172,7 @@ impl<C> Clone for ClientConfig<C> {
             shared: self.shared.clone(),
             rate_budgets: self.rate_budgets,
             compressed_answers: self.compressed_answers,
+            observe: self.observe,
             client: PhantomData,
         }
     }
@@ -187,6 +190,7 @@ impl<C> fmt::Debug for ClientConfig<C> {
             .field("shared_state", &self.shared.is_some())
             .field("rate_budgets", &self.rate_budgets)
             .field("compressed_answers", &self.compressed_answers)
+            .field("observe", &self.observe)
             .finish()
     }
 }
@@ -205,6 +209,7 @@ impl<C: FromParts> ClientConfig<C> {
             shared: None,
             rate_budgets: true,
             compressed_answers: true,
+            observe: Observe::OFF,
             client: PhantomData,
         }
     }
@@ -268,6 +273,15 @@ impl<C: FromParts> ClientConfig<C> {
         self
     }
 
+    /// Observe mode (off by default): success bodies, all or a sample, are also checked for
+    /// keys the typed model does not declare, each reported once per process as a `tracing`
+    /// WARN and the counter `provider.response.undeclared_fields`; never the value
+    /// ([`crate::observe`]).
+    pub fn observe(mut self, observe: Observe) -> Self {
+        self.observe = observe;
+        self
+    }
+
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
@@ -309,7 +323,8 @@ impl<C: FromParts> ClientConfig<C> {
         let limits = if self.rate_budgets { C::RATE_LIMITS } else { &[] };
         let budget = Budget::new(limits, owner, self.shared);
         let telemetry = Telemetry::new(C::PROVIDER, C::ROUTES, base);
-        let runtime = Runtime::new(base, self.retry, auth, budget, C::BODY_FAILURES, telemetry);
+        let observer = Observer::new(C::PROVIDER, self.observe);
+        let runtime = Runtime::new(base, self.retry, auth, budget, C::BODY_FAILURES, telemetry, observer);
         Ok(C::from_parts(base, http, runtime))
     }
 }

@@ -22,10 +22,14 @@ pub struct Descriptor {
     pub decode_component: DecodeComponent,
 }
 
-/// Decodes a response body as the type generated for the component schema `name`, the way
-/// the client does; `None` when the spec has no such schema (the generated
-/// `decode_component`).
-pub type DecodeComponent = fn(name: &str, body: &[u8]) -> Option<Result<(), serde_json::Error>>;
+/// Decodes a body as the type generated for the component schema `name`, the way the client
+/// does, telling `undeclared` of each key the type skips ([`crate::observe::check`]); `None`
+/// when the spec has no such schema (the generated `decode_component`).
+pub type DecodeComponent = fn(
+    name: &str,
+    body: &[u8],
+    undeclared: &mut dyn FnMut(crate::observe::Undeclared),
+) -> Option<Result<(), crate::observe::Undecodable>>;
 
 /// How a client authenticates, from the spec's security scheme.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,7 +80,7 @@ mod tests {
             sandbox_mount: "/demo",
             listings: &[],
             rate_limits: &[],
-            decode_component: |_, _| None,
+            decode_component: |_, _, _| None,
         };
         assert_eq!(demo.credential_variables(), ["DEMO_CLIENT_ID", "DEMO_CLIENT_SECRET"]);
         assert_eq!(demo.base_url_variable(), "DEMO_BASE_URL");

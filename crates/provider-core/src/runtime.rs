@@ -13,6 +13,7 @@ use tracing::Instrument;
 use crate::body::{BodyFailure, add_fields, surface_refusal};
 use crate::budget::{Budget, BudgetExceeded};
 use crate::config::{Auth, sensitive};
+use crate::observe::Observer;
 use crate::retry::{is_retryable_status, retry_after};
 use crate::telemetry::{Call, Labels, Telemetry};
 use crate::{AuthError, RetryPolicy};
@@ -30,6 +31,7 @@ struct Shared {
     budget: Budget,
     body_failures: &'static [BodyFailure],
     telemetry: Telemetry,
+    observer: Observer,
 }
 
 impl fmt::Debug for Runtime {
@@ -50,6 +52,7 @@ impl Runtime {
         budget: Budget,
         body_failures: &'static [BodyFailure],
         telemetry: Telemetry,
+        observer: Observer,
     ) -> Self {
         Self {
             shared: Arc::new(Shared {
@@ -59,8 +62,21 @@ impl Runtime {
                 budget,
                 body_failures,
                 telemetry,
+                observer,
             }),
         }
+    }
+
+    /// Decodes a success body as progenitor's `ResponseValue::from_response` does and, in
+    /// observe mode (`ClientConfig::observe`), reports the keys the type skipped
+    /// ([`crate::observe`]). The generated `send` of every operation with a JSON success body
+    /// calls it (`cargo xtask regen` routes the decode here).
+    pub async fn decode<T: serde::de::DeserializeOwned, E>(
+        &self,
+        response: Response,
+        info: &OperationInfo,
+    ) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
+        self.shared.observer.decode(response, info).await
     }
 
     /// Opens the call's span (see [`telemetry`](crate::telemetry)), waits for the operation's

@@ -2071,7 +2071,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2205,7 +2205,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2321,7 +2321,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2543,7 +2543,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2624,7 +2624,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2689,7 +2689,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2754,7 +2754,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2868,83 +2868,129 @@ pub const RATE_LIMITS: &[::provider_core::OperationLimit] = &[];
 /// Operations whose HTTP 200 can be a refusal (`x-body-failure`): the client returns
 /// those answers as errors.
 pub const BODY_FAILURES: &[::provider_core::BodyFailure] = &[];
-/// Decodes a response body as the type generated for the component schema `name`, the
-/// way the client does (`serde_json::from_slice`); `None` when the spec has no such
-/// schema. The spec-example test and the fuzz harness decode through it.
+/// Decodes a body as the type generated for the component schema `name`, the way the
+/// client does, telling `undeclared` of each key the type skips; `None` when the spec
+/// has no such schema. The spec-example test, the fuzz harness and `cargo xtask
+/// payload-check` decode through it.
 #[doc(hidden)]
 pub fn decode_component(
     name: &str,
     body: &[u8],
-) -> ::std::option::Option<::std::result::Result<(), ::serde_json::Error>> {
+    undeclared: &mut dyn FnMut(::provider_core::observe::Undeclared),
+) -> ::std::option::Option<
+    ::std::result::Result<(), ::provider_core::observe::Undecodable>,
+> {
     Some(
         match name {
-            "RegionType" => ::serde_json::from_slice::<types::RegionType>(body).map(drop),
-            "Region" => ::serde_json::from_slice::<types::Region>(body).map(drop),
+            "RegionType" => {
+                ::provider_core::observe::check::<types::RegionType>(body, undeclared)
+            }
+            "Region" => {
+                ::provider_core::observe::check::<types::Region>(body, undeclared)
+            }
             "PackageType" => {
-                ::serde_json::from_slice::<types::PackageType>(body).map(drop)
+                ::provider_core::observe::check::<types::PackageType>(body, undeclared)
             }
             "DurationUnit" => {
-                ::serde_json::from_slice::<types::DurationUnit>(body).map(drop)
+                ::provider_core::observe::check::<types::DurationUnit>(body, undeclared)
             }
-            "Package" => ::serde_json::from_slice::<types::Package>(body).map(drop),
+            "Package" => {
+                ::provider_core::observe::check::<types::Package>(body, undeclared)
+            }
             "LocationNetwork" => {
-                ::serde_json::from_slice::<types::LocationNetwork>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::LocationNetwork,
+                >(body, undeclared)
             }
-            "Operator" => ::serde_json::from_slice::<types::Operator>(body).map(drop),
+            "Operator" => {
+                ::provider_core::observe::check::<types::Operator>(body, undeclared)
+            }
             "PaymentMethod" => {
-                ::serde_json::from_slice::<types::PaymentMethod>(body).map(drop)
+                ::provider_core::observe::check::<types::PaymentMethod>(body, undeclared)
             }
             "PurchaseRequest" => {
-                ::serde_json::from_slice::<types::PurchaseRequest>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::PurchaseRequest,
+                >(body, undeclared)
             }
             "PurchaseStatus" => {
-                ::serde_json::from_slice::<types::PurchaseStatus>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::PurchaseStatus,
+                >(body, undeclared)
             }
             "PurchaseResponse" => {
-                ::serde_json::from_slice::<types::PurchaseResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::PurchaseResponse,
+                >(body, undeclared)
             }
             "PurchasedPackage" => {
-                ::serde_json::from_slice::<types::PurchasedPackage>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::PurchasedPackage,
+                >(body, undeclared)
             }
             "PurchasedEsimDetails" => {
-                ::serde_json::from_slice::<types::PurchasedEsimDetails>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::PurchasedEsimDetails,
+                >(body, undeclared)
             }
-            "EsimStatus" => ::serde_json::from_slice::<types::EsimStatus>(body).map(drop),
-            "SmdpStatus" => ::serde_json::from_slice::<types::SmdpStatus>(body).map(drop),
-            "EsimsPage" => ::serde_json::from_slice::<types::EsimsPage>(body).map(drop),
-            "Esim" => ::serde_json::from_slice::<types::Esim>(body).map(drop),
+            "EsimStatus" => {
+                ::provider_core::observe::check::<types::EsimStatus>(body, undeclared)
+            }
+            "SmdpStatus" => {
+                ::provider_core::observe::check::<types::SmdpStatus>(body, undeclared)
+            }
+            "EsimsPage" => {
+                ::provider_core::observe::check::<types::EsimsPage>(body, undeclared)
+            }
+            "Esim" => ::provider_core::observe::check::<types::Esim>(body, undeclared),
             "EsimPackageDetails" => {
-                ::serde_json::from_slice::<types::EsimPackageDetails>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::EsimPackageDetails,
+                >(body, undeclared)
             }
             "ExchangeRateResponse" => {
-                ::serde_json::from_slice::<types::ExchangeRateResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::ExchangeRateResponse,
+                >(body, undeclared)
             }
             "ExchangeRate" => {
-                ::serde_json::from_slice::<types::ExchangeRate>(body).map(drop)
+                ::provider_core::observe::check::<types::ExchangeRate>(body, undeclared)
             }
             "WalletBalanceResponse" => {
-                ::serde_json::from_slice::<types::WalletBalanceResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::WalletBalanceResponse,
+                >(body, undeclared)
             }
             "WalletBalance" => {
-                ::serde_json::from_slice::<types::WalletBalance>(body).map(drop)
+                ::provider_core::observe::check::<types::WalletBalance>(body, undeclared)
             }
-            "ErrorCode" => ::serde_json::from_slice::<types::ErrorCode>(body).map(drop),
+            "ErrorCode" => {
+                ::provider_core::observe::check::<types::ErrorCode>(body, undeclared)
+            }
             "ErrorDetail" => {
-                ::serde_json::from_slice::<types::ErrorDetail>(body).map(drop)
+                ::provider_core::observe::check::<types::ErrorDetail>(body, undeclared)
             }
-            "ErrorField" => ::serde_json::from_slice::<types::ErrorField>(body).map(drop),
-            "ErrorBody" => ::serde_json::from_slice::<types::ErrorBody>(body).map(drop),
+            "ErrorField" => {
+                ::provider_core::observe::check::<types::ErrorField>(body, undeclared)
+            }
+            "ErrorBody" => {
+                ::provider_core::observe::check::<types::ErrorBody>(body, undeclared)
+            }
             "WebhookEventType" => {
-                ::serde_json::from_slice::<types::WebhookEventType>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::WebhookEventType,
+                >(body, undeclared)
             }
             "WebhookEvent" => {
-                ::serde_json::from_slice::<types::WebhookEvent>(body).map(drop)
+                ::provider_core::observe::check::<types::WebhookEvent>(body, undeclared)
             }
             "WebhookFieldChange" => {
-                ::serde_json::from_slice::<types::WebhookFieldChange>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::WebhookFieldChange,
+                >(body, undeclared)
             }
             "WebhookEsim" => {
-                ::serde_json::from_slice::<types::WebhookEsim>(body).map(drop)
+                ::provider_core::observe::check::<types::WebhookEsim>(body, undeclared)
             }
             _ => return None,
         },

@@ -936,7 +936,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -1015,7 +1015,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -1077,7 +1077,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -1171,7 +1171,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -1263,7 +1263,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -1345,7 +1345,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -1455,7 +1455,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -1567,7 +1567,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -1796,45 +1796,59 @@ pub const RATE_LIMITS: &[::provider_core::OperationLimit] = &[];
 /// Operations whose HTTP 200 can be a refusal (`x-body-failure`): the client returns
 /// those answers as errors.
 pub const BODY_FAILURES: &[::provider_core::BodyFailure] = &[];
-/// Decodes a response body as the type generated for the component schema `name`, the
-/// way the client does (`serde_json::from_slice`); `None` when the spec has no such
-/// schema. The spec-example test and the fuzz harness decode through it.
+/// Decodes a body as the type generated for the component schema `name`, the way the
+/// client does, telling `undeclared` of each key the type skips; `None` when the spec
+/// has no such schema. The spec-example test, the fuzz harness and `cargo xtask
+/// payload-check` decode through it.
 #[doc(hidden)]
 pub fn decode_component(
     name: &str,
     body: &[u8],
-) -> ::std::option::Option<::std::result::Result<(), ::serde_json::Error>> {
+    undeclared: &mut dyn FnMut(::provider_core::observe::Undeclared),
+) -> ::std::option::Option<
+    ::std::result::Result<(), ::provider_core::observe::Undecodable>,
+> {
     Some(
         match name {
-            "ErrorBody" => ::serde_json::from_slice::<types::ErrorBody>(body).map(drop),
-            "NetworkSpeed" => {
-                ::serde_json::from_slice::<types::NetworkSpeed>(body).map(drop)
+            "ErrorBody" => {
+                ::provider_core::observe::check::<types::ErrorBody>(body, undeclared)
             }
-            "Network" => ::serde_json::from_slice::<types::Network>(body).map(drop),
-            "Area" => ::serde_json::from_slice::<types::Area>(body).map(drop),
-            "AreaSimple" => ::serde_json::from_slice::<types::AreaSimple>(body).map(drop),
-            "Plan" => ::serde_json::from_slice::<types::Plan>(body).map(drop),
+            "NetworkSpeed" => {
+                ::provider_core::observe::check::<types::NetworkSpeed>(body, undeclared)
+            }
+            "Network" => {
+                ::provider_core::observe::check::<types::Network>(body, undeclared)
+            }
+            "Area" => ::provider_core::observe::check::<types::Area>(body, undeclared),
+            "AreaSimple" => {
+                ::provider_core::observe::check::<types::AreaSimple>(body, undeclared)
+            }
+            "Plan" => ::provider_core::observe::check::<types::Plan>(body, undeclared),
             "PlansListResponse" => {
-                ::serde_json::from_slice::<types::PlansListResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::PlansListResponse,
+                >(body, undeclared)
             }
             "Organization" => {
-                ::serde_json::from_slice::<types::Organization>(body).map(drop)
+                ::provider_core::observe::check::<types::Organization>(body, undeclared)
             }
             "OrderRequest" => {
-                ::serde_json::from_slice::<types::OrderRequest>(body).map(drop)
+                ::provider_core::observe::check::<types::OrderRequest>(body, undeclared)
             }
             "TopUpRequest" => {
-                ::serde_json::from_slice::<types::TopUpRequest>(body).map(drop)
+                ::provider_core::observe::check::<types::TopUpRequest>(body, undeclared)
             }
             "ProfileStatus" => {
-                ::serde_json::from_slice::<types::ProfileStatus>(body).map(drop)
+                ::provider_core::observe::check::<types::ProfileStatus>(body, undeclared)
             }
             "AssignedPlan" => {
-                ::serde_json::from_slice::<types::AssignedPlan>(body).map(drop)
+                ::provider_core::observe::check::<types::AssignedPlan>(body, undeclared)
             }
-            "Esim" => ::serde_json::from_slice::<types::Esim>(body).map(drop),
+            "Esim" => ::provider_core::observe::check::<types::Esim>(body, undeclared),
             "EsimsListResponse" => {
-                ::serde_json::from_slice::<types::EsimsListResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::EsimsListResponse,
+                >(body, undeclared)
             }
             _ => return None,
         },

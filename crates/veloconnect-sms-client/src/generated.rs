@@ -1923,7 +1923,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2022,7 +2022,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2120,7 +2120,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2185,7 +2185,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2283,7 +2283,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2379,7 +2379,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2477,7 +2477,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2571,7 +2571,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2667,7 +2667,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2729,7 +2729,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => client.inner().decode(response, &info).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -2838,67 +2838,105 @@ pub const BODY_FAILURES: &[::provider_core::BodyFailure] = &[
         values: &["F"],
     },
 ];
-/// Decodes a response body as the type generated for the component schema `name`, the
-/// way the client does (`serde_json::from_slice`); `None` when the spec has no such
-/// schema. The spec-example test and the fuzz harness decode through it.
+/// Decodes a body as the type generated for the component schema `name`, the way the
+/// client does, telling `undeclared` of each key the type skips; `None` when the spec
+/// has no such schema. The spec-example test, the fuzz harness and `cargo xtask
+/// payload-check` decode through it.
 #[doc(hidden)]
 pub fn decode_component(
     name: &str,
     body: &[u8],
-) -> ::std::option::Option<::std::result::Result<(), ::serde_json::Error>> {
+    undeclared: &mut dyn FnMut(::provider_core::observe::Undeclared),
+) -> ::std::option::Option<
+    ::std::result::Result<(), ::provider_core::observe::Undecodable>,
+> {
     Some(
         match name {
-            "ApiId" => ::serde_json::from_slice::<types::ApiId>(body).map(drop),
+            "ApiId" => ::provider_core::observe::check::<types::ApiId>(body, undeclared),
             "ApiPassword" => {
-                ::serde_json::from_slice::<types::ApiPassword>(body).map(drop)
+                ::provider_core::observe::check::<types::ApiPassword>(body, undeclared)
             }
             "Credentials" => {
-                ::serde_json::from_slice::<types::Credentials>(body).map(drop)
+                ::provider_core::observe::check::<types::Credentials>(body, undeclared)
             }
             "PhoneNumbers" => {
-                ::serde_json::from_slice::<types::PhoneNumbers>(body).map(drop)
+                ::provider_core::observe::check::<types::PhoneNumbers>(body, undeclared)
             }
             "PhoneNumber" => {
-                ::serde_json::from_slice::<types::PhoneNumber>(body).map(drop)
+                ::provider_core::observe::check::<types::PhoneNumber>(body, undeclared)
             }
             "SendSmsRequest" => {
-                ::serde_json::from_slice::<types::SendSmsRequest>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::SendSmsRequest,
+                >(body, undeclared)
             }
             "SendSmsResponse" => {
-                ::serde_json::from_slice::<types::SendSmsResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::SendSmsResponse,
+                >(body, undeclared)
             }
             "DeliveryStatusRequest" => {
-                ::serde_json::from_slice::<types::DeliveryStatusRequest>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::DeliveryStatusRequest,
+                >(body, undeclared)
             }
             "DeliveryReport" => {
-                ::serde_json::from_slice::<types::DeliveryReport>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::DeliveryReport,
+                >(body, undeclared)
             }
             "SenderIdStatusRequest" => {
-                ::serde_json::from_slice::<types::SenderIdStatusRequest>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::SenderIdStatusRequest,
+                >(body, undeclared)
             }
-            "SenderId" => ::serde_json::from_slice::<types::SenderId>(body).map(drop),
+            "SenderId" => {
+                ::provider_core::observe::check::<types::SenderId>(body, undeclared)
+            }
             "AddContactRequest" => {
-                ::serde_json::from_slice::<types::AddContactRequest>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::AddContactRequest,
+                >(body, undeclared)
             }
             "DeleteContactRequest" => {
-                ::serde_json::from_slice::<types::DeleteContactRequest>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::DeleteContactRequest,
+                >(body, undeclared)
             }
             "VerifyRequest" => {
-                ::serde_json::from_slice::<types::VerifyRequest>(body).map(drop)
+                ::provider_core::observe::check::<types::VerifyRequest>(body, undeclared)
             }
             "VerifyResponse" => {
-                ::serde_json::from_slice::<types::VerifyResponse>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::VerifyResponse,
+                >(body, undeclared)
             }
             "VerifyStatusRequest" => {
-                ::serde_json::from_slice::<types::VerifyStatusRequest>(body).map(drop)
+                ::provider_core::observe::check::<
+                    types::VerifyStatusRequest,
+                >(body, undeclared)
             }
-            "Outcome" => ::serde_json::from_slice::<types::Outcome>(body).map(drop),
-            "Balance" => ::serde_json::from_slice::<types::Balance>(body).map(drop),
-            "Failure" => ::serde_json::from_slice::<types::Failure>(body).map(drop),
-            "Status" => ::serde_json::from_slice::<types::Status>(body).map(drop),
-            "SmsType" => ::serde_json::from_slice::<types::SmsType>(body).map(drop),
-            "Encoding" => ::serde_json::from_slice::<types::Encoding>(body).map(drop),
-            "DlrStatus" => ::serde_json::from_slice::<types::DlrStatus>(body).map(drop),
+            "Outcome" => {
+                ::provider_core::observe::check::<types::Outcome>(body, undeclared)
+            }
+            "Balance" => {
+                ::provider_core::observe::check::<types::Balance>(body, undeclared)
+            }
+            "Failure" => {
+                ::provider_core::observe::check::<types::Failure>(body, undeclared)
+            }
+            "Status" => {
+                ::provider_core::observe::check::<types::Status>(body, undeclared)
+            }
+            "SmsType" => {
+                ::provider_core::observe::check::<types::SmsType>(body, undeclared)
+            }
+            "Encoding" => {
+                ::provider_core::observe::check::<types::Encoding>(body, undeclared)
+            }
+            "DlrStatus" => {
+                ::provider_core::observe::check::<types::DlrStatus>(body, undeclared)
+            }
             _ => return None,
         },
     )
