@@ -392,7 +392,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_first_calls_share_one_fetch() {
         let (provider, calls) = counting("token", Duration::from_secs(3600));
-        let http = reqwest::Client::new();
+        let http = crate::tls::test_client();
         let tasks: Vec<_> = (0..100)
             .map(|_| {
                 let (p, h) = (provider.clone(), http.clone());
@@ -408,7 +408,7 @@ mod tests {
     #[tokio::test]
     async fn a_token_near_expiry_is_refreshed_and_a_rejected_one_replaced_once() {
         let (provider, calls) = counting("token", Duration::from_secs(60));
-        let http = reqwest::Client::new();
+        let http = crate::tls::test_client();
         // 60 s lifetime is inside the 5-minute margin: every call refreshes.
         provider.token(&http, "").await.unwrap();
         provider.token(&http, "").await.unwrap();
@@ -431,7 +431,7 @@ mod tests {
             seen.fetch_add(1, Ordering::SeqCst);
             Box::pin(async { Err("HTTP 503 from the token endpoint".to_owned()) })
         });
-        let http = reqwest::Client::new();
+        let http = crate::tls::test_client();
         for _ in 0..10 {
             let err = provider.token(&http, "").await.unwrap_err();
             assert!(err.to_string().contains("HTTP 503"), "{err}");
@@ -519,7 +519,7 @@ mod tests {
                 .with_store(Arc::new(Handle(store.clone())))
             })
             .collect();
-        let http = reqwest::Client::new();
+        let http = crate::tls::test_client();
         let all = |providers: &[TokenProvider]| {
             let tasks: Vec<_> = providers
                 .iter()
@@ -557,7 +557,7 @@ mod tests {
             .with_store(Arc::new(Handle(store.clone())))
         };
         let (a, b) = (make(), make());
-        let http = reqwest::Client::new();
+        let http = crate::tls::test_client();
         assert!(a.token(&http, "").await.unwrap_err().to_string().contains("503"));
         let err = b.token(&http, "").await.unwrap_err().to_string();
         assert!(err.contains("503") && err.contains("not retried"), "{err}");
@@ -579,7 +579,7 @@ mod tests {
         let (a, a_calls) = counting("a", Duration::from_secs(3600));
         let (b, b_calls) = counting("b", Duration::from_secs(3600));
         let (a, b) = (a.with_store(store.clone()), b.with_store(store));
-        let http = reqwest::Client::new();
+        let http = crate::tls::test_client();
         let from_a = a.token(&http, "").await.unwrap().expose_secret().to_owned();
         let from_b = b.token(&http, "").await.unwrap().expose_secret().to_owned();
         assert_eq!(from_a, from_b);

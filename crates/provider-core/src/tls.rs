@@ -38,6 +38,13 @@ fn tls_error(err: rustls::Error) -> BuildError {
     BuildError::Tls(err.to_string())
 }
 
+/// A plain client on the enabled backend, for tests that need a `reqwest::Client` of their own
+/// (`reqwest::Client::new()` panics on the ring build, which installs no process-wide provider).
+#[cfg(test)]
+pub(crate) fn test_client() -> reqwest::Client {
+    backend(reqwest::Client::builder()).unwrap().build().unwrap()
+}
+
 #[cfg(all(test, feature = "rustls-ring", not(feature = "rustls")))]
 mod tests {
     use tokio::io::AsyncReadExt;
