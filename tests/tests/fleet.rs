@@ -11,6 +11,7 @@ use futures::future::join_all;
 use integration_tests::redis_server::RedisServer;
 use provider_fleet::RedisStore;
 use sandbox::{Config, EXAMPLE_START, Provider, Sandbox, credentials};
+use tracing_subscriber::fmt::format::FmtSpan;
 
 /// Simulated time starts at a fixed instant, so nothing here depends on the day.
 async fn sandbox(config: Config) -> Sandbox {
@@ -287,13 +288,7 @@ async fn garbage_under_the_token_key_is_ignored_fetched_once_and_overwritten() {
 async fn an_outage_is_logged_once_and_the_store_used_again_when_it_returns() {
     let Some(mut server) = RedisServer::start() else { return };
     let _one = ONE_FLEET_AT_A_TIME.lock().await;
-    let logs = integration_tests::logs::Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
-        .with_writer(logs.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = integration_tests::logs::capture(tracing::Level::INFO, FmtSpan::NONE);
     let sandbox = sandbox(Config::default()).await;
     // A short pause after a failure (3 s by default), so that the test waits less.
     let pause = Duration::from_millis(400);

@@ -6,20 +6,15 @@
 use airalo_client::Client;
 use airalo_client::mock::MockServerExt;
 use httpmock::MockServer;
-use integration_tests::logs::Captured;
+use integration_tests::logs::{Captured, capture};
 use integration_tests::{response_example, spec};
 use provider_clients::core::Observe;
 use serde_json::{Value, json};
+use tracing_subscriber::fmt::format::FmtSpan;
 
 /// A subscriber for this test's thread writing WARN and above to the returned capture.
 fn capture_warnings() -> (Captured, tracing::subscriber::DefaultGuard) {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(captured.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::WARN)
-        .finish();
-    (captured, tracing::subscriber::set_default(subscriber))
+    capture(tracing::Level::WARN, FmtSpan::NONE)
 }
 
 fn warnings(captured: &Captured) -> Vec<String> {

@@ -2,7 +2,8 @@
 //! even at TRACE level.
 
 use httpmock::MockServer;
-use integration_tests::logs::Captured;
+use integration_tests::logs::capture;
+use tracing_subscriber::fmt::format::FmtSpan;
 use vellosim_client::mock::MockServerExt;
 
 const VELLOSIM_KEY: &str = "vls_live_7f3a9c1e5b2d8f4a";
@@ -14,16 +15,8 @@ const REDIS_PASSWORD: &str = integration_tests::redis_server::PASSWORD;
 
 #[tokio::test]
 async fn credentials_stay_out_of_traces_debug_and_errors() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        // Each span once more when it closes, with every field it recorded.
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // Each span once more when it closes, with every field it recorded.
+    let (logs, _guard) = capture(tracing::Level::TRACE, FmtSpan::CLOSE);
     // The test runs on tokio's current-thread runtime: every call records here.
     let recorder = metrics_util::debugging::DebuggingRecorder::new();
     let snapshotter = recorder.snapshotter();

@@ -4,13 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use integration_tests::logs::Captured;
+use integration_tests::logs::capture;
 use integration_tests::scripted::{ScriptedServer, Step};
 use integration_tests::{response_example, spec};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 use provider_clients::{airalo, vellosim};
 use provider_core::telemetry::{self, MetricKind};
 use serde_json::json;
+use tracing_subscriber::fmt::format::FmtSpan;
 
 /// What the recorder holds: each metric's name, labels and value.
 struct Recorded(Vec<(String, Labels, DebugValue)>);
@@ -266,15 +267,7 @@ fn a_webhook_with_a_bad_signature_is_counted() {
 /// retry and the token fetch are events inside it; the ICCID of the path is nowhere.
 #[tokio::test]
 async fn spans_carry_the_opentelemetry_fields_and_the_template_not_the_path() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = capture(tracing::Level::INFO, FmtSpan::CLOSE);
     let iccid = "89440000000000000017";
     let limited = Step::json(429, &json!({"message": "slow down"})).with_header("retry-after", "0");
     let server = ScriptedServer::start(vec![token("t"), limited, usage()]).await;
