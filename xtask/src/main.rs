@@ -49,8 +49,9 @@ fn main() -> ExitCode {
         ["fleet", processes] => fleet::fleet(&workspace_root(), processes),
         ["compile-cost", "--service", rest @ ..] => service_cost_args(rest)
             .and_then(|(spec, rounds)| service_cost::service_cost(&workspace_root(), spec, rounds)),
-        ["compile-cost", rest @ ..] => {
-            let only: Vec<&str> = rest.iter().copied().filter(|a| !a.starts_with("--")).collect();
+        // An unknown flag is refused rather than taken for a spec name: a run builds for minutes.
+        ["compile-cost", rest @ ..] if rest.iter().all(|a| *a == "--no-peer" || !a.starts_with('-')) => {
+            let only: Vec<&str> = rest.iter().copied().filter(|a| !a.starts_with('-')).collect();
             compile_cost::compile_cost(&workspace_root(), !rest.contains(&"--no-peer"), &only)
         }
         ["moved-clock", rest @ ..] => moved_clock::moved_clock(&workspace_root(), rest),
