@@ -56,10 +56,7 @@ pub fn args(command: Command) -> Command {
 
 fn webhook(value: &str) -> Result<(Provider, String), String> {
     let (name, url) = value.split_once('=').ok_or("expected PROVIDER=URL")?;
-    let provider = Provider::ALL
-        .into_iter()
-        .find(|p| p.name() == name)
-        .ok_or_else(|| format!("unknown provider {name:?}"))?;
+    let provider = Provider::named(name).ok_or_else(|| format!("unknown provider {name:?}"))?;
     Ok((provider, url.to_owned()))
 }
 
