@@ -24,7 +24,10 @@ pub fn args(command: Command) -> Command {
                 .value_name("PROVIDER=URL")
                 .value_parser(webhook)
                 .action(ArgAction::Append)
-                .help("Deliver PROVIDER's webhooks to URL (airalo, pressone, vellosim, veloconnect)"),
+                .help(format!(
+                    "Deliver PROVIDER's webhooks to URL (PROVIDER: {})",
+                    Provider::ALL.map(Provider::name).join(", ")
+                )),
         )
         .arg(
             Arg::new("no-rate-limits")
