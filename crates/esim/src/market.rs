@@ -89,7 +89,7 @@ fn settings_help() -> String {
         .flat_map(|r| {
             r.settings.iter().map(|s| {
                 format!(
-                    "Against the real {}, set {}_{} ({}).",
+                    "Against the real {}, set {}_{}: {}.",
                     r.provider.name, r.provider.env_prefix, s.name, s.about
                 )
             })
