@@ -7,7 +7,7 @@ use futures::stream::{BoxStream, StreamExt, TryStreamExt};
 use airalo_client::types::{self, Country, TopupPackage};
 use airalo_client::{Client, PROVIDER};
 
-use crate::airalo_shaped::{AiraloShaped, Calls, answer, exchange_rates};
+use crate::airalo_shaped::{AiraloShaped, Calls, answer};
 use crate::model::ExchangeRate;
 use crate::provider::MarketError;
 
@@ -68,4 +68,21 @@ impl Calls for Client {
             Ok(exchange_rates(Self::PROVIDER, rates))
         })
     }
+}
+
+/// Airalo's rates are from USD; a rate without both codes or with a non-decimal `mid` is
+/// skipped (it converts nothing), not an error of the whole answer.
+fn exchange_rates(provider: &'static str, rates: types::ExchangeRates) -> Vec<ExchangeRate> {
+    rates
+        .rates
+        .into_iter()
+        .filter_map(|r| {
+            Some(ExchangeRate {
+                from: r.from.as_deref().unwrap_or("USD").parse().ok()?,
+                to: r.to.as_deref()?.parse().ok()?,
+                rate: r.mid.as_deref()?.trim().parse().ok()?,
+                source: provider,
+            })
+        })
+        .collect()
 }

@@ -230,23 +230,6 @@ pub fn status(status: Option<&SimStatus>) -> Status {
     }
 }
 
-/// Airalo's rates are from USD; a rate without both codes or with a non-decimal `mid` is
-/// skipped (it converts nothing), not an error of the whole answer.
-pub fn exchange_rates(provider: &'static str, rates: types::ExchangeRates) -> Vec<ExchangeRate> {
-    rates
-        .rates
-        .into_iter()
-        .filter_map(|r| {
-            Some(ExchangeRate {
-                from: r.from.as_deref().unwrap_or("USD").parse().ok()?,
-                to: r.to.as_deref()?.parse().ok()?,
-                rate: r.mid.as_deref()?.trim().parse().ok()?,
-                source: provider,
-            })
-        })
-        .collect()
-}
-
 /// What a sent request answered, or the provider's error as a [`MarketError`].
 pub async fn answer<T, E>(
     provider: &'static str,

@@ -26,9 +26,6 @@ pub mod model;
 mod provider;
 pub mod search;
 
-#[cfg(any(feature = "airalo", feature = "pressone"))]
-mod airalo_shaped;
-
 // Every adapter, `src/<provider>.rs`, and `visit_adapters` over them, from specs/.
 include!("generated_adapters.rs");
 

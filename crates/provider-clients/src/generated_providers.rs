@@ -16,6 +16,10 @@ pub const PROVIDERS: &[&provider_core::Descriptor] = &[
     &veloconnect_client::PROVIDER,
 ];
 
+/// What the providers with `airalo-client`'s types share.
+#[cfg(any(feature = "airalo", feature = "pressone"))]
+mod airalo_shaped;
+
 /// Airalo Partner API (`airalo-client`), with what the facade adds (`src/airalo.rs`).
 #[cfg(feature = "airalo")]
 pub mod airalo;

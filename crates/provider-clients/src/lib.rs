@@ -26,9 +26,6 @@ pub use provider_fleet as fleet;
 #[cfg(feature = "market")]
 pub use esim_market as market;
 
-#[cfg(any(feature = "airalo", feature = "pressone"))]
-mod airalo_shaped;
-
 /// The README's examples compile (`cargo test` runs them as doctests).
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
