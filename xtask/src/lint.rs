@@ -33,6 +33,16 @@ impl Spec {
         if self.doc["info"]["version"].as_str().is_none() {
             errors.push("`info.version` is missing".into());
         }
+        if let Some(name) = self.doc["info"].get("x-rust-name") {
+            let pascal = name.as_str().is_some_and(|n| {
+                n.starts_with(|c: char| c.is_ascii_uppercase()) && n.chars().all(|c| c.is_ascii_alphanumeric())
+            });
+            if !pascal {
+                errors.push(format!(
+                    "`info.x-rust-name` must be a PascalCase identifier, found {name:?}"
+                ));
+            }
+        }
         if let Err(msg) = self.credential() {
             errors.push(msg);
         }

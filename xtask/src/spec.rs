@@ -223,6 +223,28 @@ impl Spec {
             .join(format!("{}.rs", self.module_name()))
     }
 
+    /// The provider in Rust type names (`sandbox::Provider::PressOne`, `esim_market::PressOne`):
+    /// `info.x-rust-name`, or the spec's name in PascalCase when that reads right.
+    pub fn rust_name(&self) -> String {
+        self.doc["info"]["x-rust-name"]
+            .as_str()
+            .map_or_else(|| pascal_case(&self.name), str::to_owned)
+    }
+
+    /// The URL of the `production` server, unless it is a template (PressOne names none).
+    pub fn production_url(&self) -> Option<&str> {
+        self.servers()
+            .into_iter()
+            .find(|(env, _)| *env == Some("production"))
+            .and_then(|(_, url)| url)
+            .filter(|url| !url.contains('{'))
+    }
+
+    /// Whether any operation documents a rate limit (`x-rate-limit`).
+    pub fn has_rate_limits(&self) -> bool {
+        self.operations().iter().any(|op| op.node.get("x-rate-limit").is_some())
+    }
+
     pub fn crate_dir(&self) -> PathBuf {
         self.root.join("crates").join(self.crate_name())
     }

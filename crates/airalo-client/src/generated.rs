@@ -10591,6 +10591,7 @@ pub const PROVIDER: ::provider_core::Descriptor = ::provider_core::Descriptor {
         token_path: "/token",
         token_pointer: "/data/access_token",
     },
+    production: ::std::option::Option::Some(servers::PRODUCTION),
     sandbox_mount: "/airalo/v2",
     listings: LISTINGS,
     rate_limits: RATE_LIMITS,

@@ -33,15 +33,14 @@ pub mod mock;
 mod catalogue;
 mod errors;
 pub mod signature;
-mod token;
 pub mod webhooks;
 
 use std::time::Duration;
 
 pub use catalogue::FlatPackage;
 pub use errors::{BusinessCode, Error};
+pub use provider_core::client_credentials;
 pub use provider_core::{BuildError, ClientConfig, RetryPolicy, TokenProvider, TokenStore, units::DataVolume};
-pub use token::client_credentials;
 
 /// Airalo promises year-long tokens but advises refreshing daily.
 pub const TOKEN_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
@@ -63,6 +62,18 @@ impl Client {
 
     pub fn config_with_tokens(tokens: TokenProvider) -> ClientConfig<Client> {
         ClientConfig::new(servers::PRODUCTION).credential(provider_core::Credential::Bearer(tokens))
+    }
+}
+
+/// The client id and secret, in that order; the token provider goes through `keep_tokens`.
+impl provider_core::Connect for Client {
+    fn connect(
+        base_url: &str,
+        values: Vec<String>,
+        keep_tokens: &dyn Fn(TokenProvider) -> TokenProvider,
+    ) -> ClientConfig<Client> {
+        let [id, secret]: [String; 2] = values.try_into().expect("two credential values: client id and secret");
+        Client::config_with_tokens(keep_tokens(Client::token_provider(id, secret))).base_url(base_url)
     }
 }
 

@@ -15,8 +15,12 @@
 //!   `matching_id` beside it.
 //! - Orders are found again by `description`, which is where the caller's reference goes
 //!   (`OrderListResponse::described_exactly`: the listing's filter is a like-match).
+//!
+//! Both adapters are [`AiraloShaped`] over their client, which implements [`Calls`].
 
 use airalo_client::types::{self, Country, Operator, Package, PackageType, SimStatus, TopupPackage};
+use futures::future::BoxFuture;
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use provider_core::units::DataVolume;
 use rust_decimal::Decimal;
 
@@ -24,7 +28,7 @@ use crate::model::{
     ActivationCode, Allowance, CountryCode, Currency, Esim, ExchangeRate, Money, Offer, OfferKind, Purchase, Status,
     StatusKind, Usage,
 };
-use crate::provider::{MarketError, OfferQuery};
+use crate::provider::{EsimProvider, MarketError, OfferQuery};
 
 /// The offers of one catalogue entry that match `query`.
 pub fn country_offers(
@@ -226,23 +230,6 @@ pub fn status(status: Option<&SimStatus>) -> Status {
     }
 }
 
-/// Airalo's rates are from USD; a rate without both codes or with a non-decimal `mid` is
-/// skipped (it converts nothing), not an error of the whole answer.
-pub fn exchange_rates(provider: &'static str, rates: types::ExchangeRates) -> Vec<ExchangeRate> {
-    rates
-        .rates
-        .into_iter()
-        .filter_map(|r| {
-            Some(ExchangeRate {
-                from: r.from.as_deref().unwrap_or("USD").parse().ok()?,
-                to: r.to.as_deref()?.parse().ok()?,
-                rate: r.mid.as_deref()?.trim().parse().ok()?,
-                source: provider,
-            })
-        })
-        .collect()
-}
-
 /// What a sent request answered, or the provider's error as a [`MarketError`].
 pub async fn answer<T, E>(
     provider: &'static str,
@@ -254,148 +241,143 @@ where
     Ok(sent.await.map_err(|e| MarketError::provider(provider, e))?.into_inner())
 }
 
-/// The `EsimProvider` implementation of an Airalo-shaped client. Expands to an impl for
-/// `$adapter` (a struct with the client in `.0`); `$iccid` and `$topup_iccid` are the builder
-/// methods of the ICCID parameter of the eSIM and usage calls and of the top-up listing
-/// (Airalo names them `sim_iccid` and `iccid`, PressOne `iccid` throughout); `exchange_rates`,
-/// where given, is the adapter's method that reads them (PressOne has no such endpoint).
-macro_rules! airalo_shaped {
-    ($adapter:ident, $descriptor:path, $iccid:ident, $topup_iccid:ident $(, exchange_rates = $rates:path)?) => {
-        impl $crate::EsimProvider for $adapter {
-            fn name(&self) -> &'static str {
-                $descriptor.name
-            }
+/// The calls an Airalo-shaped adapter makes, in Airalo's types: Airalo's and PressOne's
+/// clients implement them (`airalo.rs`, `pressone.rs`), whose builders differ only in how
+/// they name the ICCID parameter. Every error is already the provider's [`MarketError`].
+pub trait Calls: Send + Sync {
+    /// The provider's name, as its descriptor spells it.
+    const PROVIDER: &'static str;
 
-            fn offers<'a>(
-                &'a self,
-                query: &'a $crate::OfferQuery,
-            ) -> ::futures::stream::BoxStream<'a, Result<$crate::Offer, $crate::MarketError>> {
-                use ::futures::{StreamExt as _, TryStreamExt as _};
-                let provider = $descriptor.name;
-                let mut listing = self.0.get_packages();
-                if let Some(country) = query.country {
-                    listing = listing.filter_country(country.to_string());
-                }
-                if query.kind != Some($crate::OfferKind::Base) {
-                    listing = listing.include("topup");
-                }
-                listing
-                    .stream(100)
-                    .map_err(move |e| $crate::MarketError::provider(provider, e))
-                    .map_ok(move |country| {
-                        ::futures::stream::iter($crate::airalo_shaped::country_offers(provider, &country, query))
-                    })
-                    .try_flatten()
-                    .boxed()
-            }
+    /// `getPackages`, every page, of `country` (all when `None`), with top-ups when `topups`.
+    fn packages(&self, country: Option<String>, topups: bool) -> BoxStream<'_, Result<Country, MarketError>>;
 
-            fn buy<'a>(
-                &'a self,
-                offer_id: &'a str,
-                quantity: u32,
-                reference: &'a str,
-            ) -> ::futures::future::BoxFuture<'a, Result<$crate::Purchase, $crate::MarketError>> {
-                Box::pin(async move {
-                    let provider = $descriptor.name;
-                    let body = ::airalo_client::types::OrderRequest::builder()
-                        .package_id(offer_id)
-                        .quantity(i64::from(quantity))
-                        .description(Some(reference.to_owned()));
-                    let order = $crate::airalo_shaped::answer(provider, self.0.submit_order().body(body).send()).await?.data;
-                    Ok($crate::airalo_shaped::purchase(provider, order, reference))
-                })
-            }
+    /// `submitOrder`, sent once.
+    fn order(&self, order: types::builder::OrderRequest) -> BoxFuture<'_, Result<types::Order, MarketError>>;
 
-            fn esim<'a>(
-                &'a self,
-                iccid: &'a str,
-            ) -> ::futures::future::BoxFuture<'a, Result<$crate::Esim, $crate::MarketError>> {
-                Box::pin(async move {
-                    let provider = $descriptor.name;
-                    let sim = $crate::airalo_shaped::answer(provider, self.0.get_esim().$iccid(iccid).send()).await?.data;
-                    Ok($crate::airalo_shaped::esim(provider, sim))
-                })
-            }
+    /// `getEsim`.
+    fn sim<'a>(&'a self, iccid: &'a str) -> BoxFuture<'a, Result<types::Sim, MarketError>>;
 
-            fn usage<'a>(
-                &'a self,
-                iccid: &'a str,
-            ) -> ::futures::future::BoxFuture<'a, Result<$crate::Usage, $crate::MarketError>> {
-                Box::pin(async move {
-                    let provider = $descriptor.name;
-                    let usage = $crate::airalo_shaped::answer(provider, self.0.get_usage().$iccid(iccid).send()).await?.data;
-                    Ok($crate::airalo_shaped::usage(provider, iccid, usage))
-                })
-            }
+    /// `getUsage`.
+    fn usage<'a>(&'a self, iccid: &'a str) -> BoxFuture<'a, Result<types::Usage, MarketError>>;
 
-            fn topups<'a>(
-                &'a self,
-                iccid: &'a str,
-            ) -> ::futures::future::BoxFuture<'a, Result<Vec<$crate::Offer>, $crate::MarketError>> {
-                Box::pin(async move {
-                    let provider = $descriptor.name;
-                    let packages = $crate::airalo_shaped::answer(provider, self.0.get_topup_packages().$topup_iccid(iccid).send()).await?.data;
-                    packages
-                        .iter()
-                        .map(|p| $crate::airalo_shaped::topup_offer(provider, p))
-                        .collect()
-                })
-            }
+    /// `getTopupPackages` of an eSIM.
+    fn topup_packages<'a>(&'a self, iccid: &'a str) -> BoxFuture<'a, Result<Vec<TopupPackage>, MarketError>>;
 
-            fn top_up<'a>(
-                &'a self,
-                iccid: &'a str,
-                offer_id: &'a str,
-                reference: &'a str,
-            ) -> ::futures::future::BoxFuture<'a, Result<$crate::Purchase, $crate::MarketError>> {
-                Box::pin(async move {
-                    let provider = $descriptor.name;
-                    let body = ::airalo_client::types::TopupOrderRequest::builder()
-                        .iccid(iccid)
-                        .package_id(offer_id)
-                        .description(Some(reference.to_owned()));
-                    let order = $crate::airalo_shaped::answer(provider, self.0.submit_topup_order().body(body).send()).await?.data;
-                    let mut purchase = $crate::airalo_shaped::purchase(provider, order, reference);
-                    // A top-up's order may list no SIM: the eSIM topped up is the one asked for.
-                    if purchase.esims.is_empty() {
-                        purchase.esims.push($crate::Esim {
-                            provider,
-                            iccid: iccid.to_owned(),
-                            activation: None,
-                            qr_code_url: None,
-                            qr_code_data: None,
-                            install_guide_urls: Vec::new(),
-                            status: None,
-                        });
-                    }
-                    Ok(purchase)
-                })
-            }
+    /// `submitTopupOrder`, sent once.
+    fn topup(&self, order: types::builder::TopupOrderRequest) -> BoxFuture<'_, Result<types::Order, MarketError>>;
 
-            fn purchases<'a>(
-                &'a self,
-                reference: &'a str,
-            ) -> ::futures::future::BoxFuture<'a, Result<Vec<$crate::Purchase>, $crate::MarketError>> {
-                Box::pin(async move {
-                    let provider = $descriptor.name;
-                    let listed = self.0.get_order_list().filter_description(reference).include("sims").limit(100).send();
-                    let orders = $crate::airalo_shaped::answer(provider, listed).await?.described_exactly(reference);
-                    Ok(orders
-                        .into_iter()
-                        .map(|o| $crate::airalo_shaped::purchase(provider, o, reference))
-                        .collect())
-                })
-            }
+    /// `getOrderList` filtered by `description` (a like-match), with the SIMs, 100 at most.
+    fn orders<'a>(&'a self, description: &'a str) -> BoxFuture<'a, Result<types::OrderListResponse, MarketError>>;
 
-            $(
-                fn exchange_rates(
-                    &self,
-                ) -> ::futures::future::BoxFuture<'_, Result<Vec<$crate::ExchangeRate>, $crate::MarketError>> {
-                    Box::pin($rates(self))
-                }
-            )?
-        }
-    };
+    /// Today's rates, where the provider has an exchange-rate endpoint (PressOne has none).
+    fn rates(&self) -> BoxFuture<'_, Result<Vec<ExchangeRate>, MarketError>> {
+        Box::pin(async {
+            Err(MarketError::Unsupported {
+                provider: Self::PROVIDER,
+                operation: "exchange_rates",
+            })
+        })
+    }
 }
 
-pub(crate) use airalo_shaped;
+/// An Airalo-shaped client as an [`EsimProvider`]: [`Airalo`](crate::Airalo) and
+/// [`PressOne`](crate::PressOne).
+#[derive(Clone, Debug)]
+pub struct AiraloShaped<C>(C);
+
+impl<C> AiraloShaped<C> {
+    pub fn new(client: C) -> Self {
+        Self(client)
+    }
+
+    pub fn client(&self) -> &C {
+        &self.0
+    }
+}
+
+impl<C: Calls> EsimProvider for AiraloShaped<C> {
+    fn name(&self) -> &'static str {
+        C::PROVIDER
+    }
+
+    fn offers<'a>(&'a self, query: &'a OfferQuery) -> BoxStream<'a, Result<Offer, MarketError>> {
+        let country = query.country.map(|c| c.to_string());
+        self.0
+            .packages(country, query.kind != Some(OfferKind::Base))
+            .map_ok(move |country| stream::iter(country_offers(C::PROVIDER, &country, query)))
+            .try_flatten()
+            .boxed()
+    }
+
+    fn buy<'a>(
+        &'a self,
+        offer_id: &'a str,
+        quantity: u32,
+        reference: &'a str,
+    ) -> BoxFuture<'a, Result<Purchase, MarketError>> {
+        Box::pin(async move {
+            let order = types::OrderRequest::builder()
+                .package_id(offer_id)
+                .quantity(i64::from(quantity))
+                .description(Some(reference.to_owned()));
+            Ok(purchase(C::PROVIDER, self.0.order(order).await?, reference))
+        })
+    }
+
+    fn esim<'a>(&'a self, iccid: &'a str) -> BoxFuture<'a, Result<Esim, MarketError>> {
+        Box::pin(async move { Ok(esim(C::PROVIDER, self.0.sim(iccid).await?)) })
+    }
+
+    fn usage<'a>(&'a self, iccid: &'a str) -> BoxFuture<'a, Result<Usage, MarketError>> {
+        Box::pin(async move { Ok(usage(C::PROVIDER, iccid, self.0.usage(iccid).await?)) })
+    }
+
+    fn topups<'a>(&'a self, iccid: &'a str) -> BoxFuture<'a, Result<Vec<Offer>, MarketError>> {
+        Box::pin(async move {
+            let packages = self.0.topup_packages(iccid).await?;
+            packages.iter().map(|p| topup_offer(C::PROVIDER, p)).collect()
+        })
+    }
+
+    fn top_up<'a>(
+        &'a self,
+        iccid: &'a str,
+        offer_id: &'a str,
+        reference: &'a str,
+    ) -> BoxFuture<'a, Result<Purchase, MarketError>> {
+        Box::pin(async move {
+            let order = types::TopupOrderRequest::builder()
+                .iccid(iccid)
+                .package_id(offer_id)
+                .description(Some(reference.to_owned()));
+            let mut purchase = purchase(C::PROVIDER, self.0.topup(order).await?, reference);
+            // A top-up's order may list no SIM: the eSIM topped up is the one asked for.
+            if purchase.esims.is_empty() {
+                purchase.esims.push(Esim {
+                    provider: C::PROVIDER,
+                    iccid: iccid.to_owned(),
+                    activation: None,
+                    qr_code_url: None,
+                    qr_code_data: None,
+                    install_guide_urls: Vec::new(),
+                    status: None,
+                });
+            }
+            Ok(purchase)
+        })
+    }
+
+    fn purchases<'a>(&'a self, reference: &'a str) -> BoxFuture<'a, Result<Vec<Purchase>, MarketError>> {
+        Box::pin(async move {
+            let orders = self.0.orders(reference).await?.described_exactly(reference);
+            Ok(orders
+                .into_iter()
+                .map(|o| purchase(C::PROVIDER, o, reference))
+                .collect())
+        })
+    }
+
+    fn exchange_rates(&self) -> BoxFuture<'_, Result<Vec<ExchangeRate>, MarketError>> {
+        self.0.rates()
+    }
+}

@@ -25,31 +25,13 @@
 pub mod model;
 mod provider;
 pub mod search;
-#[cfg(feature = "vellosim")]
-mod vellosim;
-#[cfg(feature = "veloconnect")]
-mod veloconnect;
 
-#[cfg(any(feature = "airalo", feature = "pressone"))]
-mod airalo_shaped;
-
-#[cfg(feature = "airalo")]
-mod airalo;
-#[cfg(feature = "airalo")]
-pub use airalo::Airalo;
-
-#[cfg(feature = "pressone")]
-mod pressone;
-#[cfg(feature = "pressone")]
-pub use pressone::PressOne;
+// Every adapter, `src/<provider>.rs`, and `visit_adapters` over them, from specs/.
+include!("generated_adapters.rs");
 
 pub use model::{
     ActivationCode, Allowance, CountryCode, Currency, Esim, ExchangeRate, Money, Offer, OfferKind, Purchase, Status,
     StatusKind, Usage,
 };
-pub use provider::{EsimProvider, MarketError, OfferQuery};
+pub use provider::{Adapter, AdapterVisitor, EsimProvider, MarketError, OfferQuery, Setting};
 pub use search::{Rank, Ranked, Search, SearchOptions, search};
-#[cfg(feature = "vellosim")]
-pub use vellosim::Vellosim;
-#[cfg(feature = "veloconnect")]
-pub use veloconnect::VeloConnect;

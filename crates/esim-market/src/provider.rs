@@ -71,6 +71,37 @@ pub trait EsimProvider: Send + Sync {
     }
 }
 
+/// An adapter a tool can build knowing only its type: [`visit_adapters`](crate::visit_adapters)
+/// hands each one compiled in to an [`AdapterVisitor`], which builds the client
+/// (`provider_core::Connect`) and then the adapter over it.
+pub trait Adapter: EsimProvider + Sized + 'static {
+    /// The generated client the adapter calls.
+    type Client: provider_core::Connect;
+
+    /// What the provider's API leaves to the caller to say (VeloConnect names no currency).
+    const SETTINGS: &'static [Setting] = &[];
+
+    /// The adapter over `client`, with one value per [`SETTINGS`](Self::SETTINGS) entry, in order.
+    fn adapt(client: Self::Client, settings: &[String]) -> Result<Self, MarketError>;
+}
+
+/// A value an adapter needs that its provider's API does not give.
+#[derive(Clone, Copy, Debug)]
+pub struct Setting {
+    /// Its name after the provider's environment prefix (`CURRENCY`: `VELOCONNECT_CURRENCY`).
+    pub name: &'static str,
+    /// Why it is needed, for the message when it is missing.
+    pub about: &'static str,
+    /// The value that fits the local sandbox's simulation of the provider.
+    pub sandbox: &'static str,
+}
+
+/// Receives every adapter type [`visit_adapters`](crate::visit_adapters) knows (a closure
+/// cannot be generic over them).
+pub trait AdapterVisitor {
+    fn visit<A: Adapter>(&mut self);
+}
+
 /// Which offers to list. Every bound is optional; an offer passes when it meets all the set ones.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OfferQuery {

@@ -127,6 +127,14 @@ impl Vellosim {
     }
 }
 
+impl crate::Adapter for Vellosim {
+    type Client = vellosim_client::Client;
+
+    fn adapt(client: Self::Client, _settings: &[String]) -> Result<Self, MarketError> {
+        Ok(Self::new(client))
+    }
+}
+
 impl EsimProvider for Vellosim {
     fn name(&self) -> &'static str {
         NAME

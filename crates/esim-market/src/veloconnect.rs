@@ -62,6 +62,25 @@ impl VeloConnect {
     }
 }
 
+impl crate::Adapter for VeloConnect {
+    type Client = veloconnect_client::Client;
+
+    const SETTINGS: &'static [crate::Setting] = &[crate::Setting {
+        name: "CURRENCY",
+        about: "VeloConnect's API does not say which currency its prices are in (e.g. USD)",
+        // The sandbox prices VeloConnect's plans in USD.
+        sandbox: "USD",
+    }];
+
+    fn adapt(client: Self::Client, settings: &[String]) -> Result<Self, MarketError> {
+        let currency = settings[0].parse().map_err(|e: crate::model::ParseCodeError| MarketError::Invalid {
+            provider: veloconnect_client::PROVIDER.name,
+            what: e.to_string(),
+        })?;
+        Ok(Self::new(client, currency))
+    }
+}
+
 impl EsimProvider for VeloConnect {
     fn name(&self) -> &'static str {
         NAME

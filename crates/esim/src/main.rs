@@ -10,120 +10,24 @@
 //! credentials come from environment variables (`providers.rs`), or from the local sandbox
 //! with `--sandbox` (`ESIM_SANDBOX_URL`, or one started in-process for the command).
 
+// Generated from the specs; rustfmt leaves it as `cargo xtask regen` wrote it.
+#[rustfmt::skip]
 mod generated;
 mod listing;
 mod market;
 mod output;
 mod providers;
 mod sandbox_cmd;
+mod subcommands;
 mod table;
 mod token_cache;
 
 use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use heck::ToKebabCase;
 
-use output::{Capture, Format, Output};
-use provider_clients::paginate::Listing;
+use output::{Format, Output};
 use providers::Target;
-
-/// Generates the subcommands and the dispatch for one provider's generated module.
-macro_rules! provider {
-    ($module:ident, $client_crate:ident, $client:path) => {
-        mod $module {
-            use super::*;
-            use crate::generated::$module::{Cli, CliCommand};
-
-            fn listing(op: CliCommand) -> Option<&'static Listing> {
-                Listing::find($client_crate::PROVIDER.listings, op.operation_id())
-            }
-
-            pub fn command() -> Command {
-                let name = $client_crate::PROVIDER.name;
-                let about = format!("Every {name} operation (see specs/{name}.yaml)");
-                let mut command = Command::new(name).about(about).subcommand_required(true);
-                for op in CliCommand::iter() {
-                    let mut sub =
-                        one_line_about(Cli::<&Output>::get_command(op)).name(op.operation_id().to_kebab_case());
-                    if listing(op).is_some() {
-                        sub = sub.arg(all_arg());
-                    }
-                    command = command.subcommand(sub);
-                }
-                command
-            }
-
-            pub async fn run(target: &Target, out: &Output, matches: &ArgMatches) -> anyhow::Result<()> {
-                let (name, sub) = matches.subcommand().expect("subcommand_required");
-                let op = CliCommand::iter()
-                    .find(|op| op.operation_id().to_kebab_case() == name)
-                    .expect("clap only accepts the registered names");
-                let client = $client(target)?;
-                match listing(op) {
-                    Some(listing) if sub.get_flag("all") => {
-                        let per_page = sub.get_one::<i64>("limit").map_or(50, |l| (*l).max(1) as u64);
-                        let command = Cli::<&Output>::get_command(op);
-                        listing::walk(listing, out, per_page, |position| {
-                            let page = position.apply(&command, sub);
-                            let client = client.clone();
-                            async move {
-                                let capture = Capture::new(out);
-                                Cli::new(client, &capture).execute(op, &page?).await?;
-                                Ok(capture.into_page())
-                            }
-                        })
-                        .await
-                    }
-                    _ => Cli::new(client, out).execute(op, sub).await,
-                }
-            }
-        }
-    };
-}
-
-/// Every provider's module (`provider!`), its subcommand and its dispatch, from one list.
-macro_rules! providers {
-    ($($module:ident: $client_crate:ident => $client:path),* $(,)?) => {
-        $(provider!($module, $client_crate, $client);)*
-
-        fn provider_commands() -> Vec<Command> {
-            vec![$($module::command()),*]
-        }
-
-        async fn run_provider(name: &str, target: &Target, out: &Output, matches: &ArgMatches) -> anyhow::Result<()> {
-            match name {
-                $(name if name == $client_crate::PROVIDER.name => $module::run(target, out, matches).await,)*
-                other => unreachable!("clap only accepts the registered providers, not {other}"),
-            }
-        }
-    };
-}
-
-providers! {
-    airalo: airalo_client => providers::airalo,
-    pressone: pressone_client => providers::pressone,
-    vellosim: vellosim_client => providers::vellosim,
-    veloconnect: veloconnect_client => providers::veloconnect,
-    veloconnect_sms: veloconnect_sms_client => providers::veloconnect_sms,
-}
-
-/// The generated `about` is the summary and the description in one; listings show the
-/// summary and `--help` the whole.
-fn one_line_about(command: Command) -> Command {
-    let Some(about) = command.get_about().map(ToString::to_string) else {
-        return command;
-    };
-    let summary = about.lines().next().unwrap_or_default().to_owned();
-    command.about(summary).long_about(about)
-}
-
-fn all_arg() -> Arg {
-    Arg::new("all")
-        .long("all")
-        .action(ArgAction::SetTrue)
-        .help("Fetch every page (`--limit` items at a time, 50 by default) and print them as one list")
-}
 
 /// Where each provider's credential comes from, from the descriptors.
 fn credentials_help() -> String {
@@ -131,9 +35,18 @@ fn credentials_help() -> String {
         .iter()
         .map(|p| p.credential_variables().join("/"))
         .collect();
+    let hostless: Vec<String> = provider_clients::PROVIDERS
+        .iter()
+        .filter(|p| p.production.is_none())
+        .map(|p| p.base_url_variable())
+        .collect();
+    let required = match hostless.as_slice() {
+        [] => String::new(),
+        names => format!("; {} is required, as no public host is known", names.join(", ")),
+    };
     format!(
-        "Credentials come from the environment: {} (and <PROVIDER>_BASE_URL to point a client elsewhere; \
-         PressOne publishes no host, so PRESSONE_BASE_URL is required). --sandbox needs none.",
+        "Credentials come from the environment: {} (and <PROVIDER>_BASE_URL to point a client elsewhere{required}). \
+         --sandbox needs none.",
         each.join(", ")
     )
 }
@@ -166,7 +79,7 @@ fn command() -> Command {
                 .value_delimiter(',')
                 .help("With -o table: the fields to show, in order (default: the telling ones, at most 8)"),
         )
-        .subcommands(provider_commands())
+        .subcommands(generated::commands())
         .subcommands(market::commands())
         .subcommand(sandbox_cmd::command())
 }
@@ -202,7 +115,7 @@ async fn run(matches: &ArgMatches, out: &Output) -> anyhow::Result<()> {
         };
         market::run(provider, sub, &target, format).await
     } else {
-        run_provider(provider, &target, out, sub).await
+        generated::run(provider, &target, out, sub).await
     };
     drop(embedded);
     result

@@ -6,9 +6,10 @@ use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 use comfy_table::{Table, presets};
 use provider_clients::DataVolume;
 use provider_clients::market::{
-    self, Currency, Esim, EsimProvider, ExchangeRate, Offer, OfferKind, OfferQuery, Purchase, Rank, Search,
-    SearchOptions, Usage, search,
+    self, Adapter, AdapterVisitor, Esim, EsimProvider, ExchangeRate, Offer, OfferKind, OfferQuery, Purchase, Rank,
+    Search, SearchOptions, Setting, Usage, search,
 };
+use provider_core::{Descriptor, FromParts};
 use serde_json::{Value, json};
 
 use crate::output::Format;
@@ -22,43 +23,79 @@ pub const TOP_UP: &str = "top-up";
 /// Every command over the interface (the top level routes these here).
 pub const COMMANDS: [&str; 5] = [OFFERS, BUY, USAGE, TOPUPS, TOP_UP];
 
-/// Every provider the interface covers, each with how its adapter is built: declared once.
-macro_rules! market {
-    ($($client_crate:ident => $make:expr),* $(,)?) => {
-        /// The providers' names, in the order the help lists them.
-        pub fn names() -> Vec<&'static str> {
-            vec![$($client_crate::PROVIDER.name),*]
-        }
+/// How one adapter is built for a target.
+type Build = fn(&Target) -> anyhow::Result<Box<dyn EsimProvider>>;
 
-        fn adapter(name: &str, target: &Target) -> anyhow::Result<Box<dyn EsimProvider>> {
-            $(if name == $client_crate::PROVIDER.name {
-                let make: fn(&Target) -> anyhow::Result<Box<dyn EsimProvider>> = $make;
-                return make(target);
-            })*
-            bail!("{name} is not a data-eSIM provider (one of: {})", names().join(", "))
-        }
-    };
+/// One adapter esim-market compiled in: its provider, the settings its API leaves to the
+/// caller, and how it is built.
+struct Registered {
+    provider: &'static Descriptor,
+    settings: &'static [Setting],
+    build: Build,
 }
 
-market! {
-    airalo_client => |t| Ok(Box::new(market::Airalo::new(providers::airalo(t)?))),
-    pressone_client => |t| Ok(Box::new(market::PressOne::new(providers::pressone(t)?))),
-    vellosim_client => |t| Ok(Box::new(market::Vellosim::new(providers::vellosim(t)?))),
-    veloconnect_client => |t| Ok(Box::new(market::VeloConnect::new(providers::veloconnect(t)?, veloconnect_currency(t)?))),
-}
-
-/// VeloConnect's API names no currency: the account's is the caller's to state
-/// (`VELOCONNECT_CURRENCY`); the sandbox prices in USD.
-const VELOCONNECT_CURRENCY: &str = "VELOCONNECT_CURRENCY";
-
-fn veloconnect_currency(target: &Target) -> anyhow::Result<Currency> {
-    match (target, std::env::var(VELOCONNECT_CURRENCY)) {
-        (_, Ok(code)) => Ok(code.parse()?),
-        (Target::Sandbox { .. }, Err(_)) => Ok(Currency::USD),
-        (Target::Live, Err(_)) => bail!(
-            "{VELOCONNECT_CURRENCY} is not set: VeloConnect's API does not say which currency its prices are in (e.g. USD)"
-        ),
+/// Every adapter, in the order of `specs/` (esim-market's generated `visit_adapters`).
+fn registered() -> Vec<Registered> {
+    struct Collect(Vec<Registered>);
+    impl AdapterVisitor for Collect {
+        fn visit<A: Adapter>(&mut self) {
+            self.0.push(Registered {
+                provider: <A::Client as FromParts>::DESCRIPTOR,
+                settings: A::SETTINGS,
+                build: build::<A>,
+            });
+        }
     }
+    let mut all = Collect(Vec::new());
+    market::visit_adapters(&mut all);
+    all.0
+}
+
+fn build<A: Adapter>(target: &Target) -> anyhow::Result<Box<dyn EsimProvider>> {
+    let provider = <A::Client as FromParts>::DESCRIPTOR;
+    let settings = A::SETTINGS
+        .iter()
+        .map(|setting| setting_value(target, provider, setting))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(Box::new(A::adapt(providers::client::<A::Client>(target)?, &settings)?))
+}
+
+/// A setting from `<PREFIX>_<NAME>`, or on the sandbox the value that fits its simulation.
+fn setting_value(target: &Target, provider: &Descriptor, setting: &Setting) -> anyhow::Result<String> {
+    let variable = format!("{}_{}", provider.env_prefix, setting.name);
+    match (target, std::env::var(&variable)) {
+        (_, Ok(value)) => Ok(value),
+        (Target::Sandbox { .. }, Err(_)) => Ok(setting.sandbox.to_owned()),
+        (Target::Live, Err(_)) => bail!("{variable} is not set: {}", setting.about),
+    }
+}
+
+/// The providers' names, in the order the help lists them.
+pub fn names() -> Vec<&'static str> {
+    registered().iter().map(|r| r.provider.name).collect()
+}
+
+fn adapter(name: &str, target: &Target) -> anyhow::Result<Box<dyn EsimProvider>> {
+    match registered().into_iter().find(|r| r.provider.name == name) {
+        Some(registered) => (registered.build)(target),
+        None => bail!("{name} is not a data-eSIM provider (one of: {})", names().join(", ")),
+    }
+}
+
+/// What to set against the real providers whose APIs leave a setting to the caller.
+fn settings_help() -> String {
+    registered()
+        .iter()
+        .flat_map(|r| {
+            r.settings.iter().map(|s| {
+                format!(
+                    "Against the real {}, set {}_{}: {}.",
+                    r.provider.name, r.provider.env_prefix, s.name, s.about
+                )
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub fn commands() -> Vec<Command> {
@@ -66,9 +103,7 @@ pub fn commands() -> Vec<Command> {
     vec![
         Command::new(OFFERS)
             .about("Offers of every data-eSIM provider in one table, cheapest per GB first")
-            .after_help(format!(
-                "Against the real VeloConnect, set {VELOCONNECT_CURRENCY} (its API names no currency)."
-            ))
+            .after_help(settings_help())
             .arg(
                 Arg::new("country")
                     .long("country")

@@ -2769,6 +2769,7 @@ pub const PROVIDER: ::provider_core::Descriptor = ::provider_core::Descriptor {
         token_path: "/customer/v2/token",
         token_pointer: "/data/access_token",
     },
+    production: ::std::option::Option::None,
     sandbox_mount: "/pressone",
     listings: LISTINGS,
     rate_limits: RATE_LIMITS,

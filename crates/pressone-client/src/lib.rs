@@ -62,4 +62,16 @@ impl Client {
     }
 }
 
+/// The client id and secret, in that order; the token provider goes through `keep_tokens`.
+impl provider_core::Connect for Client {
+    fn connect(
+        base_url: &str,
+        values: Vec<String>,
+        keep_tokens: &dyn Fn(TokenProvider) -> TokenProvider,
+    ) -> ClientConfig<Client> {
+        let [id, secret]: [String; 2] = values.try_into().expect("two credential values: client id and secret");
+        Client::config_with_tokens(base_url, keep_tokens(Client::token_provider(id, secret)))
+    }
+}
+
 provider_core::connect_client!(Client);

@@ -11,6 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::body::BodyFailure;
 use crate::budget::{Budget, OperationLimit, SharedState};
+use crate::descriptor::Descriptor;
 use crate::observe::{Observe, Observer};
 use crate::telemetry::{Route, Telemetry};
 use crate::{RetryPolicy, Runtime, TokenProvider};
@@ -20,6 +21,8 @@ use crate::{RetryPolicy, Runtime, TokenProvider};
 pub trait FromParts: Sized {
     /// The provider's name (its spec's file name): names its state in a shared store.
     const PROVIDER: &'static str;
+    /// The provider as its spec declares it (the generated `PROVIDER`).
+    const DESCRIPTOR: &'static Descriptor;
     /// The provider's documented rate limits, per operation.
     const RATE_LIMITS: &'static [OperationLimit];
     /// Operations whose HTTP 200 can carry a refusal in the body (`x-body-failure`).
@@ -29,6 +32,21 @@ pub trait FromParts: Sized {
     const ROUTES: &'static [Route];
 
     fn from_parts(base_url: &str, http: reqwest::Client, runtime: Runtime) -> Self;
+}
+
+/// How a tool that knows a provider only by its descriptor builds the client (`esim`, the
+/// market adapters' registration, the tests). Implemented by hand beside the client's own
+/// constructors: only they know how the provider wants its credential sent.
+pub trait Connect: FromParts {
+    /// A configuration on `base_url` for the credential `values`, one per
+    /// [`Descriptor::credential_variables`] in that order (a caller passing another count is
+    /// a bug, and panics). A client-credentials provider passes its token provider through
+    /// `keep_tokens` first, so the caller can give it a store.
+    fn connect(
+        base_url: &str,
+        values: Vec<String>,
+        keep_tokens: &dyn Fn(TokenProvider) -> TokenProvider,
+    ) -> ClientConfig<Self>;
 }
 
 /// A credential sent on every request. Its value never appears in `Debug` output.

@@ -12,6 +12,9 @@ pub struct Descriptor {
     /// Prefix of the environment variables a tool reads (`VELLOSIM` → `VELLOSIM_API_KEY`).
     pub env_prefix: &'static str,
     pub credential: CredentialKind,
+    /// The spec's production host (its `production` server), if it names one a client can
+    /// connect to; without it a tool must be given the base URL.
+    pub production: Option<&'static str>,
     /// Where the local sandbox serves this provider: `/<name>` plus the production server's
     /// path, so the client's paths follow unchanged.
     pub sandbox_mount: &'static str,
@@ -77,6 +80,7 @@ mod tests {
                 token_path: "/token",
                 token_pointer: "/data/access_token",
             },
+            production: None,
             sandbox_mount: "/demo",
             listings: &[],
             rate_limits: &[],

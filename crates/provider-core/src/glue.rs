@@ -15,6 +15,7 @@ macro_rules! connect_client {
     ($client:ty) => {
         impl $crate::FromParts for $client {
             const PROVIDER: &'static str = crate::PROVIDER.name;
+            const DESCRIPTOR: &'static $crate::Descriptor = &crate::PROVIDER;
             const RATE_LIMITS: &'static [$crate::OperationLimit] = crate::RATE_LIMITS;
             const BODY_FAILURES: &'static [$crate::BodyFailure] = crate::BODY_FAILURES;
             const ROUTES: &'static [$crate::Route] = crate::ROUTES;

@@ -8,6 +8,7 @@
 pub mod auth;
 mod body;
 pub mod budget;
+mod client_credentials;
 mod config;
 pub mod decimal;
 mod descriptor;
@@ -26,7 +27,8 @@ pub mod units;
 pub use auth::{AuthError, CachedToken, FetchGuard, FetchLock, TokenProvider, TokenStore};
 pub use body::{BodyFailure, provider_status};
 pub use budget::{BudgetExceeded, OperationLimit, Scope, SharedState, Slot};
-pub use config::{BuildError, ClientConfig, Credential, FromParts};
+pub use client_credentials::client_credentials;
+pub use config::{BuildError, ClientConfig, Connect, Credential, FromParts};
 pub use descriptor::{CredentialKind, DecodeComponent, Descriptor};
 pub use error::{Error, RateLimit};
 pub use lenient::LenientInt;

@@ -40,8 +40,27 @@ use serde_json::Value;
 use sha2::Sha512;
 
 use crate::airalo_shaped::{self, Api, Flavor, Limit};
-use crate::credentials::CLIENT_SECRET;
 use crate::{Provider, Shared};
+use credentials::{CLIENT_ID, CLIENT_SECRET};
+
+/// The client credentials the sandbox accepts from Airalo's and PressOne's clients.
+pub mod credentials {
+    /// Airalo and PressOne `client_id`.
+    pub const CLIENT_ID: &str = "sandbox-client-id";
+    /// Airalo and PressOne `client_secret`; Airalo webhooks are signed with it.
+    pub const CLIENT_SECRET: &str = "sandbox-client-secret";
+}
+
+/// `AIRALO_CLIENT_ID`, `AIRALO_CLIENT_SECRET`.
+pub(crate) const CREDENTIAL: &[&str] = &[CLIENT_ID, CLIENT_SECRET];
+
+pub(crate) fn announced_credential() -> String {
+    format!("client_id={CLIENT_ID} client_secret={CLIENT_SECRET}")
+}
+
+pub(crate) fn documented_limits() -> Vec<(&'static str, u32, std::time::Duration)> {
+    FLAVOR.documented_limits()
+}
 
 pub(crate) const FLAVOR: Flavor = Flavor {
     provider: Provider::Airalo,

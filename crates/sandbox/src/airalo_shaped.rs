@@ -66,6 +66,14 @@ pub struct Flavor {
 impl Flavor {
     /// The limits this simulation enforces, by the operation's method name (as the client's
     /// generated `RATE_LIMITS` names it).
+    /// The limits as (operation method name, requests, per), for `Provider::documented_limits`.
+    pub fn documented_limits(&self) -> Vec<(&'static str, u32, Duration)> {
+        self.limits()
+            .into_iter()
+            .map(|(operation, limit)| (operation, limit.count, limit.window))
+            .collect()
+    }
+
     pub fn limits(&self) -> Vec<(&'static str, Limit)> {
         [
             ("request_access_token", self.token_limit),

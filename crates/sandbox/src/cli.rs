@@ -24,7 +24,10 @@ pub fn args(command: Command) -> Command {
                 .value_name("PROVIDER=URL")
                 .value_parser(webhook)
                 .action(ArgAction::Append)
-                .help("Deliver PROVIDER's webhooks to URL (airalo, pressone, vellosim, veloconnect)"),
+                .help(format!(
+                    "Deliver PROVIDER's webhooks to URL (PROVIDER: {})",
+                    Provider::ALL.map(Provider::name).join(", ")
+                )),
         )
         .arg(
             Arg::new("no-rate-limits")
@@ -56,10 +59,7 @@ pub fn args(command: Command) -> Command {
 
 fn webhook(value: &str) -> Result<(Provider, String), String> {
     let (name, url) = value.split_once('=').ok_or("expected PROVIDER=URL")?;
-    let provider = Provider::ALL
-        .into_iter()
-        .find(|p| p.name() == name)
-        .ok_or_else(|| format!("unknown provider {name:?}"))?;
+    let provider = Provider::named(name).ok_or_else(|| format!("unknown provider {name:?}"))?;
     Ok((provider, url.to_owned()))
 }
 

@@ -14,21 +14,16 @@
 //! ```
 
 mod admin;
-mod airalo;
 mod airalo_shaped;
 pub mod catalogue;
 pub mod cli;
 mod clock;
 mod http;
-mod pressone;
 mod rate_limit;
 mod stats;
 mod tls;
 mod tokens;
-mod vellosim;
 mod velo_common;
-mod veloconnect;
-mod veloconnect_sms;
 mod webhooks;
 
 use std::net::SocketAddr;
@@ -41,100 +36,9 @@ pub use stats::Stats;
 pub use veloconnect_sms::OutboxSms;
 pub use webhooks::Delivery;
 
-/// The credentials the sandbox accepts. Anything else is refused as the provider would.
-pub mod credentials {
-    /// Airalo and PressOne `client_id`.
-    pub const CLIENT_ID: &str = "sandbox-client-id";
-    /// Airalo and PressOne `client_secret`; Airalo webhooks are signed with it.
-    pub const CLIENT_SECRET: &str = "sandbox-client-secret";
-    /// Vellosim `X-API-Key` (a test-mode key, as the provider issues them).
-    pub const VELLOSIM_API_KEY: &str = "vls_test_sandbox";
-    /// VeloConnect key, sent as `Authorization: Apikey <key>`.
-    pub const VELOCONNECT_API_KEY: &str = "sandbox-apikey";
-    /// VeloConnect SMS platform `api_id`: the example of the VeloSMS API setup page (the
-    /// spec's example, so schemathesis' example phase authenticates).
-    pub const VELOCONNECT_SMS_API_ID: &str = "API43404236";
-    /// VeloConnect SMS platform `api_password`, the same page's example.
-    pub const VELOCONNECT_SMS_API_PASSWORD: &str = "password@123";
-}
-
-/// The providers the sandbox simulates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Provider {
-    Airalo,
-    PressOne,
-    Vellosim,
-    VeloConnect,
-    VeloConnectSms,
-}
-
-impl Provider {
-    pub const ALL: [Provider; 5] = [
-        Provider::Airalo,
-        Provider::PressOne,
-        Provider::Vellosim,
-        Provider::VeloConnect,
-        Provider::VeloConnectSms,
-    ];
-
-    /// The path under which this provider is mounted; the base URL its client is given.
-    /// It matches the spec's server path, so the client's paths follow unchanged.
-    pub fn mount(self) -> &'static str {
-        match self {
-            Provider::Airalo => "/airalo/v2",
-            Provider::PressOne => "/pressone",
-            Provider::Vellosim => "/vellosim",
-            Provider::VeloConnect => "/veloconnect",
-            Provider::VeloConnectSms => "/veloconnect-sms",
-        }
-    }
-
-    /// The credential the sandbox accepts, as the `sandbox` binary announces it: the header
-    /// a request carries, or the client id and secret a token is requested with.
-    pub fn credential(self) -> String {
-        match self {
-            Provider::Airalo | Provider::PressOne => format!(
-                "client_id={} client_secret={}",
-                credentials::CLIENT_ID,
-                credentials::CLIENT_SECRET
-            ),
-            Provider::Vellosim => format!("X-API-Key: {}", credentials::VELLOSIM_API_KEY),
-            Provider::VeloConnect => format!("Authorization: Apikey {}", credentials::VELOCONNECT_API_KEY),
-            Provider::VeloConnectSms => format!(
-                "api_id={} api_password={}",
-                credentials::VELOCONNECT_SMS_API_ID,
-                credentials::VELOCONNECT_SMS_API_PASSWORD
-            ),
-        }
-    }
-
-    /// The documented rate limits this simulation enforces, as (operation method name,
-    /// requests, per): the spec's `x-rate-limit`, which a test holds these equal to. Vellosim
-    /// and VeloConnect document no numbers; the sandbox's own ceiling on them is not listed.
-    pub fn documented_limits(self) -> Vec<(&'static str, u32, std::time::Duration)> {
-        let flavor = match self {
-            Provider::Airalo => &airalo::FLAVOR,
-            Provider::PressOne => &pressone::FLAVOR,
-            Provider::Vellosim | Provider::VeloConnect | Provider::VeloConnectSms => return Vec::new(),
-        };
-        flavor
-            .limits()
-            .into_iter()
-            .map(|(operation, limit)| (operation, limit.count, limit.window))
-            .collect()
-    }
-
-    /// The spec's file stem (`specs/<name>.yaml`), which is also the CLI's provider name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Provider::Airalo => "airalo",
-            Provider::PressOne => "pressone",
-            Provider::Vellosim => "vellosim",
-            Provider::VeloConnect => "veloconnect",
-            Provider::VeloConnectSms => "veloconnect-sms",
-        }
-    }
-}
+// `Provider` (one per spec, with its mount, credential and rate limits), `credentials`, and
+// every provider's module and routes, from specs/.
+include!("generated_providers.rs");
 
 /// How a sandbox behaves. `Config::default()` is what the `sandbox` binary and the CLI use.
 #[derive(Clone, Debug)]
@@ -367,15 +271,7 @@ impl Drop for Sandbox {
 }
 
 fn router(shared: Arc<Shared>) -> axum::Router {
-    axum::Router::new()
-        .nest(Provider::Airalo.mount(), airalo::router(shared.clone()))
-        .nest(Provider::PressOne.mount(), pressone::router(shared.clone()))
-        .nest(Provider::Vellosim.mount(), vellosim::router(shared.clone()))
-        .nest(Provider::VeloConnect.mount(), veloconnect::router(shared.clone()))
-        .nest(
-            Provider::VeloConnectSms.mount(),
-            veloconnect_sms::router(shared.clone()),
-        )
+    provider_routes(axum::Router::new(), &shared)
         .nest("/_sandbox", admin::router(shared.clone()))
         .fallback(http::not_found)
         .layer(axum::middleware::from_fn_with_state(shared, stats::record))

@@ -29,6 +29,21 @@ use crate::clock::rfc3339;
 use crate::http::json;
 use crate::{Provider, Shared};
 
+/// PressOne's data eSIM API is Airalo's, and the sandbox takes Airalo's client credentials for it.
+pub mod credentials {
+    /// PressOne `client_id`: Airalo's (`CLIENT_ID`).
+    pub const PRESSONE_CLIENT_ID: &str = crate::airalo::credentials::CLIENT_ID;
+    /// PressOne `client_secret`: Airalo's (`CLIENT_SECRET`).
+    pub const PRESSONE_CLIENT_SECRET: &str = crate::airalo::credentials::CLIENT_SECRET;
+}
+
+// `PRESSONE_CLIENT_ID`, `PRESSONE_CLIENT_SECRET`: the same values as Airalo's.
+pub(crate) use crate::airalo::{CREDENTIAL, announced_credential};
+
+pub(crate) fn documented_limits() -> Vec<(&'static str, u32, Duration)> {
+    FLAVOR.documented_limits()
+}
+
 pub(crate) const FLAVOR: Flavor = Flavor {
     provider: Provider::PressOne,
     iccid_issuer: 2,

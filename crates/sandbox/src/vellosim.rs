@@ -45,7 +45,7 @@ use serde_json::{Value, json};
 
 use crate::catalogue::{self, COUNTRIES, Country, PLANS, Plan};
 use crate::clock::rfc3339;
-use crate::credentials::VELLOSIM_API_KEY;
+use credentials::VELLOSIM_API_KEY;
 use crate::velo_common::{Params, RawParams, Reject, Reply, bytes_used, json_object, opt_str};
 use crate::{Provider, Shared, http};
 
@@ -139,6 +139,18 @@ pub(crate) struct Vellosim {
 struct App {
     shared: Arc<Shared>,
     sim: Arc<Vellosim>,
+}
+
+pub mod credentials {
+    /// Vellosim `X-API-Key` (a test-mode key, as the provider issues them).
+    pub const VELLOSIM_API_KEY: &str = "vls_test_sandbox";
+}
+
+/// `VELLOSIM_API_KEY`.
+pub(crate) const CREDENTIAL: &[&str] = &[VELLOSIM_API_KEY];
+
+pub(crate) fn announced_credential() -> String {
+    format!("X-API-Key: {VELLOSIM_API_KEY}")
 }
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {

@@ -44,7 +44,7 @@ use serde_json::{Value, json};
 
 use crate::catalogue::{self, COUNTRIES, PLANS, Plan};
 use crate::clock::rfc3339;
-use crate::credentials::VELOCONNECT_API_KEY;
+use credentials::VELOCONNECT_API_KEY;
 use crate::velo_common::{Params, RawParams, Reject, Reply, bytes_used, json_object, opt_str, req_int, runs_out};
 use crate::{Shared, http};
 
@@ -110,6 +110,18 @@ struct VeloConnect {
 struct App {
     shared: Arc<Shared>,
     sim: Arc<VeloConnect>,
+}
+
+pub mod credentials {
+    /// VeloConnect key, sent as `Authorization: Apikey <key>`.
+    pub const VELOCONNECT_API_KEY: &str = "sandbox-apikey";
+}
+
+/// `VELOCONNECT_API_KEY` (the client adds the `Apikey` prefix).
+pub(crate) const CREDENTIAL: &[&str] = &[VELOCONNECT_API_KEY];
+
+pub(crate) fn announced_credential() -> String {
+    format!("Authorization: Apikey {VELOCONNECT_API_KEY}")
 }
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {

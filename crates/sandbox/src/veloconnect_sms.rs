@@ -41,7 +41,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::credentials::{VELOCONNECT_SMS_API_ID, VELOCONNECT_SMS_API_PASSWORD};
+use credentials::{VELOCONNECT_SMS_API_ID, VELOCONNECT_SMS_API_PASSWORD};
 use crate::{Provider, Shared, http};
 
 /// USD per message part, in ten-thousandths.
@@ -109,6 +109,21 @@ struct Platform {
 }
 
 type Sms = Arc<Mutex<Platform>>;
+
+pub mod credentials {
+    /// VeloConnect SMS platform `api_id`: the example of the VeloSMS API setup page (the
+    /// spec's example, so schemathesis' example phase authenticates).
+    pub const VELOCONNECT_SMS_API_ID: &str = "API43404236";
+    /// VeloConnect SMS platform `api_password`, the same page's example.
+    pub const VELOCONNECT_SMS_API_PASSWORD: &str = "password@123";
+}
+
+/// `VELOCONNECT_SMS_API_ID`, `VELOCONNECT_SMS_API_PASSWORD`.
+pub(crate) const CREDENTIAL: &[&str] = &[VELOCONNECT_SMS_API_ID, VELOCONNECT_SMS_API_PASSWORD];
+
+pub(crate) fn announced_credential() -> String {
+    format!("api_id={VELOCONNECT_SMS_API_ID} api_password={VELOCONNECT_SMS_API_PASSWORD}")
+}
 
 pub fn router(shared: Arc<Shared>) -> Router {
     let opening = (shared.config.opening_balance * 10_000.0).round() as i64;

@@ -3015,6 +3015,7 @@ pub const PROVIDER: ::provider_core::Descriptor = ::provider_core::Descriptor {
     credential: ::provider_core::CredentialKind::ApiKey {
         header: "X-API-Key",
     },
+    production: ::std::option::Option::Some(servers::PRODUCTION),
     sandbox_mount: "/vellosim",
     listings: LISTINGS,
     rate_limits: RATE_LIMITS,

@@ -30,6 +30,7 @@ mod errors;
 pub mod webhooks;
 
 pub use errors::Error;
+use provider_core::TokenProvider;
 pub use provider_core::{BuildError, ClientConfig, RetryPolicy, units::DataVolume};
 
 impl Client {
@@ -44,6 +45,18 @@ impl Client {
     /// details at the public price).
     pub fn public() -> ClientConfig<Client> {
         ClientConfig::new(servers::PRODUCTION)
+    }
+}
+
+/// The key alone: `VELLOSIM_API_KEY`.
+impl provider_core::Connect for Client {
+    fn connect(
+        base_url: &str,
+        values: Vec<String>,
+        _keep_tokens: &dyn Fn(TokenProvider) -> TokenProvider,
+    ) -> ClientConfig<Client> {
+        let [key]: [String; 1] = values.try_into().expect("one credential value: the API key");
+        Client::config(key).base_url(base_url)
     }
 }
 

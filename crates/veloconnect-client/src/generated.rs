@@ -1887,6 +1887,7 @@ pub const PROVIDER: ::provider_core::Descriptor = ::provider_core::Descriptor {
     credential: ::provider_core::CredentialKind::ApiKey {
         header: "Authorization",
     },
+    production: ::std::option::Option::Some(servers::PRODUCTION),
     sandbox_mount: "/veloconnect",
     listings: LISTINGS,
     rate_limits: RATE_LIMITS,

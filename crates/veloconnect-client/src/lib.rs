@@ -18,6 +18,7 @@ pub use generated::*;
 #[path = "generated_httpmock.rs"]
 pub mod mock;
 
+use provider_core::TokenProvider;
 pub use provider_core::{BuildError, ClientConfig, RetryPolicy, units::DataVolume};
 
 /// Every failure of a VeloConnect call. Error bodies are undocumented: any JSON object.
@@ -29,6 +30,18 @@ impl Client {
     pub fn config(api_key: impl AsRef<str>) -> ClientConfig<Client> {
         let value = format!("Apikey {}", api_key.as_ref());
         ClientConfig::new(servers::PRODUCTION).credential(provider_core::Credential::header("authorization", value))
+    }
+}
+
+/// The key alone (`VELOCONNECT_API_KEY`), sent with its `Apikey` prefix.
+impl provider_core::Connect for Client {
+    fn connect(
+        base_url: &str,
+        values: Vec<String>,
+        _keep_tokens: &dyn Fn(TokenProvider) -> TokenProvider,
+    ) -> ClientConfig<Client> {
+        let [key]: [String; 1] = values.try_into().expect("one credential value: the API key");
+        Client::config(key).base_url(base_url)
     }
 }
 

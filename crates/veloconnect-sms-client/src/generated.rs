@@ -2952,6 +2952,7 @@ pub const PROVIDER: ::provider_core::Descriptor = ::provider_core::Descriptor {
     credential: ::provider_core::CredentialKind::BodyFields {
         fields: &["api_id", "api_password"],
     },
+    production: ::std::option::Option::Some(servers::PRODUCTION),
     sandbox_mount: "/veloconnect-sms",
     listings: LISTINGS,
     rate_limits: RATE_LIMITS,

@@ -42,6 +42,7 @@ mod checks;
 pub mod webhooks;
 
 pub use checks::{InvalidSms, checked, recipients};
+use provider_core::TokenProvider;
 pub use provider_core::{BuildError, ClientConfig, RetryPolicy};
 
 /// Every failure of a call; a refusal (`status: F`, HTTP 200 or not) is `Error::Api` with
@@ -57,6 +58,18 @@ impl Client {
         let credential =
             provider_core::Credential::body_fields([("api_id", api_id.into()), ("api_password", api_password.into())]);
         ClientConfig::new(servers::PRODUCTION).credential(credential)
+    }
+}
+
+/// `VELOCONNECT_SMS_API_ID` and `VELOCONNECT_SMS_API_PASSWORD`, in that order.
+impl provider_core::Connect for Client {
+    fn connect(
+        base_url: &str,
+        values: Vec<String>,
+        _keep_tokens: &dyn Fn(TokenProvider) -> TokenProvider,
+    ) -> ClientConfig<Client> {
+        let [id, password]: [String; 2] = values.try_into().expect("two credential values: API id and password");
+        Client::config(id, password).base_url(base_url)
     }
 }
 

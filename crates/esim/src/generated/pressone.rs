@@ -1094,3 +1094,26 @@ impl<P: crate::output::Printer + ?Sized> CliConfig for &P {
         (**self).failure(value);
     }
 }
+/// This provider's subcommands, for `esim`'s generic registration.
+pub struct Subcommands;
+impl crate::subcommands::Subcommands for Subcommands {
+    type Client = Client;
+    type Operation = CliCommand;
+    fn operations() -> impl Iterator<Item = CliCommand> {
+        CliCommand::iter()
+    }
+    fn operation_id(operation: CliCommand) -> &'static str {
+        operation.operation_id()
+    }
+    fn command(operation: CliCommand) -> ::clap::Command {
+        Cli::<&crate::output::Output>::get_command(operation)
+    }
+    async fn execute<P: crate::output::Printer + ?Sized>(
+        client: Client,
+        printer: &P,
+        operation: CliCommand,
+        matches: &::clap::ArgMatches,
+    ) -> ::anyhow::Result<()> {
+        Cli::new(client, printer).execute(operation, matches).await
+    }
+}

@@ -1,17 +1,19 @@
-//! The client-credentials exchange of Airalo's partner API, which PressOne's data eSIM API
-//! copies: a form POST answered with Airalo's `{data: {access_token, expires_in}, meta:
-//! {message}}` envelope. Where the token endpoint is and where its answer holds the token
-//! come from the spec (`x-token-operation`, `x-token-pointer`), through the descriptor.
+//! The OAuth-style client-credentials exchange: a form POST of the client id and secret,
+//! answered with a token and its `expires_in`. Where the token endpoint is and where its
+//! answer holds the token come from the spec (`x-token-operation`, `x-token-pointer`),
+//! through the descriptor, so every provider that issues tokens this way shares it.
 
 use std::time::Duration;
 
-use provider_core::{CachedToken, CredentialKind, Descriptor, ExposeSecret, SecretString, TokenProvider};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::{CachedToken, CredentialKind, Descriptor, TokenProvider};
 
 /// The client-credentials exchange of `provider` (whose spec declares one): a form POST of
 /// `client_id`, `client_secret` and `grant_type=client_credentials` to its token path, the
 /// token read at its token pointer and `expires_in` beside it. Tokens are kept at most
-/// `max_age` even when `expires_in` promises more (Airalo: a year promised, refresh daily
-/// advised).
+/// `max_age` even when `expires_in` promises more (a provider that promises a year but
+/// advises a daily refresh).
 pub fn client_credentials(
     provider: &Descriptor,
     client_id: impl Into<String>,
@@ -62,7 +64,8 @@ fn parse_token(
 ) -> Result<CachedToken, String> {
     let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
     if !status.is_success() {
-        // The provider's message only: the body of a failed exchange carries no secret.
+        // The provider's message only (in an envelope's `meta`, or at the top): the body of
+        // a failed exchange carries no secret.
         let message = json["meta"]["message"]
             .as_str()
             .or(json["message"].as_str())
@@ -91,6 +94,21 @@ mod tests {
     use super::*;
     use httpmock::MockServer;
 
+    /// A provider whose token answer is `{data: {access_token, expires_in}}`.
+    const PROVIDER: Descriptor = Descriptor {
+        name: "demo",
+        env_prefix: "DEMO",
+        credential: CredentialKind::ClientCredentials {
+            token_path: "/token",
+            token_pointer: "/data/access_token",
+        },
+        production: None,
+        sandbox_mount: "/demo",
+        listings: &[],
+        rate_limits: &[],
+        decode_component: |_, _, _| None,
+    };
+
     #[tokio::test]
     async fn posts_the_form_and_caps_the_lifetime() {
         let server = MockServer::start_async().await;
@@ -105,7 +123,7 @@ mod tests {
                 "meta": {"message": "success"}
             }));
         });
-        let provider = client_credentials(&crate::PROVIDER, "id", "s3cret".to_owned(), Duration::from_secs(86_400));
+        let provider = client_credentials(&PROVIDER, "id", "s3cret".to_owned(), Duration::from_secs(86_400));
         let http = reqwest::Client::new();
         let token = provider.token(&http, &server.url("/v2")).await.unwrap();
         assert_eq!(token.expose_secret(), "tok");
@@ -144,12 +162,7 @@ mod tests {
             then.status(401)
                 .json_body(serde_json::json!({"data": [], "meta": {"message": "Client authentication failed"}}));
         });
-        let provider = client_credentials(
-            &crate::PROVIDER,
-            "id",
-            "s3cret-value".to_owned(),
-            Duration::from_secs(60),
-        );
+        let provider = client_credentials(&PROVIDER, "id", "s3cret-value".to_owned(), Duration::from_secs(60));
         let err = provider
             .token(&reqwest::Client::new(), &server.base_url())
             .await
