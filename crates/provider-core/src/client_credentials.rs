@@ -124,7 +124,7 @@ mod tests {
             }));
         });
         let provider = client_credentials(&PROVIDER, "id", "s3cret".to_owned(), Duration::from_secs(86_400));
-        let http = reqwest::Client::new();
+        let http = crate::tls::test_client();
         let token = provider.token(&http, &server.url("/v2")).await.unwrap();
         assert_eq!(token.expose_secret(), "tok");
         assert_eq!(provider.identity(), Some("id"));
@@ -164,7 +164,7 @@ mod tests {
         });
         let provider = client_credentials(&PROVIDER, "id", "s3cret-value".to_owned(), Duration::from_secs(60));
         let err = provider
-            .token(&reqwest::Client::new(), &server.base_url())
+            .token(&crate::tls::test_client(), &server.base_url())
             .await
             .unwrap_err()
             .to_string();
