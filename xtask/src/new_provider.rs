@@ -186,6 +186,8 @@ impl Names {
 
 fn fill(template: &str, names: &Names) -> String {
     template
+        .replace("__balance_get__\n", BALANCE_GET)
+        .replace("__balance_responses__\n", BALANCE_RESPONSES)
         .replace("__name__", &names.name)
         .replace("__module__", &names.module)
         .replace("__Rust__", &names.rust)
@@ -265,17 +267,18 @@ const SPEC_TAIL: &str = r##"  schemas:
           type: string
 "##;
 
-const SPEC_HEADER: &str = r##"security:
-  - ApiKeyAuth: []
-paths:
-  /balance:
+/// The scaffold's one operation, as every credential kind but body fields declares it.
+const BALANCE_GET: &str = r##"  /balance:
     get:
       operationId: getBalance
       tags: [account]
       summary: The account balance.
       # PLACEHOLDER: the https:// page this operation was written from.
       x-doc-url: https://docs.__name__.example/PLACEHOLDER-get-balance
-      responses:
+__balance_responses__
+"##;
+
+const BALANCE_RESPONSES: &str = r##"      responses:
         "200":
           description: The balance.
           content:
@@ -287,6 +290,12 @@ paths:
           $ref: "#/components/responses/Error"
         "5XX":
           $ref: "#/components/responses/Error"
+"##;
+
+const SPEC_HEADER: &str = r##"security:
+  - ApiKeyAuth: []
+paths:
+__balance_get__
 components:
   securitySchemes:
     ApiKeyAuth:
@@ -332,25 +341,7 @@ paths:
           $ref: "#/components/responses/Error"
         "5XX":
           $ref: "#/components/responses/Error"
-  /balance:
-    get:
-      operationId: getBalance
-      tags: [account]
-      summary: The account balance.
-      # PLACEHOLDER: the https:// page this operation was written from.
-      x-doc-url: https://docs.__name__.example/PLACEHOLDER-get-balance
-      responses:
-        "200":
-          description: The balance.
-          content:
-            application/json:
-              schema:
-                $ref: "#/components/schemas/Balance"
-              example: {balance: "100.00", currency: USD}
-        "4XX":
-          $ref: "#/components/responses/Error"
-        "5XX":
-          $ref: "#/components/responses/Error"
+__balance_get__
 components:
   securitySchemes:
     BearerAuth:
@@ -388,18 +379,7 @@ paths:
             schema:
               $ref: "#/components/schemas/Credentials"
             example: {api_id: example-id, api_password: example-password}
-      responses:
-        "200":
-          description: The balance.
-          content:
-            application/json:
-              schema:
-                $ref: "#/components/schemas/Balance"
-              example: {balance: "100.00", currency: USD}
-        "4XX":
-          $ref: "#/components/responses/Error"
-        "5XX":
-          $ref: "#/components/responses/Error"
+__balance_responses__
 components:
   responses:
     Error:
