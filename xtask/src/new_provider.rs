@@ -217,7 +217,7 @@ fn files(names: &Names, auth: Auth) -> Vec<(PathBuf, String)> {
         (format!("{crate_dir}/src/lib.rs"), format!("{CLIENT_HEAD}{client}")),
         (
             format!("crates/sandbox/src/{}.rs", names.module),
-            format!("{SANDBOX_HEAD}{sandbox}"),
+            format!("{SANDBOX_HEAD}{sandbox}{SANDBOX_TAIL}"),
         ),
         (
             format!("{crate_dir}/tests/{}.rs", names.module),
@@ -605,6 +605,13 @@ use serde_json::json;
 use crate::{Shared, http};
 "##;
 
+/// What every credential kind's balance answers.
+const SANDBOX_TAIL: &str = r##"
+fn opening_balance(shared: &Shared) -> serde_json::Value {
+    json!({"balance": format!("{:.2}", shared.config.opening_balance), "currency": "USD"})
+}
+"##;
+
 const SANDBOX_HEADER: &str = r##"use credentials::__PREFIX___API_KEY;
 
 pub mod credentials {
@@ -630,10 +637,6 @@ async fn balance(State(shared): State<Arc<Shared>>, headers: axum::http::HeaderM
         return http::json(StatusCode::UNAUTHORIZED, json!({"message": "invalid API key"}));
     }
     http::json(StatusCode::OK, opening_balance(&shared))
-}
-
-fn opening_balance(shared: &Shared) -> serde_json::Value {
-    json!({"balance": format!("{:.2}", shared.config.opening_balance), "currency": "USD"})
 }
 "##;
 
@@ -678,10 +681,6 @@ async fn balance(State(shared): State<Arc<Shared>>, headers: axum::http::HeaderM
     }
     http::json(StatusCode::OK, opening_balance(&shared))
 }
-
-fn opening_balance(shared: &Shared) -> serde_json::Value {
-    json!({"balance": format!("{:.2}", shared.config.opening_balance), "currency": "USD"})
-}
 "##;
 
 const SANDBOX_BODY_FIELDS: &str = r##"use credentials::{__PREFIX___API_ID, __PREFIX___API_PASSWORD};
@@ -712,10 +711,6 @@ async fn balance(State(shared): State<Arc<Shared>>, body: axum::body::Bytes) -> 
         return http::json(StatusCode::UNAUTHORIZED, json!({"message": "invalid API id or password"}));
     }
     http::json(StatusCode::OK, opening_balance(&shared))
-}
-
-fn opening_balance(shared: &Shared) -> serde_json::Value {
-    json!({"balance": format!("{:.2}", shared.config.opening_balance), "currency": "USD"})
 }
 "##;
 
