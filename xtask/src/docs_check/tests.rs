@@ -105,8 +105,9 @@ fn an_accepted_baseline_is_clean_and_rechecked_with_conditional_requests() {
         2,
         "robots.txt once per run"
     );
-    // One request at a time, and one host's requests spaced.
-    for pair in log.windows(2) {
+    // One request at a time, and one host's requests spaced within a run. A run starts with
+    // the host's robots.txt: the second run's may follow the first's last request at once.
+    for pair in log.windows(2).filter(|pair| pair[1].path != "/robots.txt") {
         assert!(
             pair[1].at.duration_since(pair[0].at) >= Duration::from_millis(20),
             "spaced: {:?}",
