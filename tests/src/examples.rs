@@ -9,11 +9,13 @@ pub type Decoder = provider_clients::core::DecodeComponent;
 /// The generated decoder of a provider's crate, from its descriptor (every provider the
 /// facade knows). A new spec fails here until its crate is in the facade.
 pub fn decoder(provider: &str) -> Decoder {
-    provider_clients::PROVIDERS
+    let descriptor = provider_clients::PROVIDERS
         .iter()
         .find(|d| d.name == provider)
-        .map(|d| d.decode_component)
-        .unwrap_or_else(|| panic!("specs/{provider}.yaml has no client crate in provider_clients::PROVIDERS"))
+        .unwrap_or_else(|| panic!("specs/{provider}.yaml has no client crate in provider_clients::PROVIDERS"));
+    descriptor
+        .decode_component
+        .unwrap_or_else(|| panic!("{provider}'s client is built without its `decode-components` feature"))
 }
 
 /// One documented example.

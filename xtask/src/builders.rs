@@ -73,9 +73,11 @@ fn type_references(types: &[syn::Item]) -> BTreeMap<String, BTreeSet<String>> {
         .iter()
         .filter_map(|item| {
             let name = type_name(item)?;
+            // A variant's name is no reference (`PackageType::Sim` is not the type `Sim`): only
+            // what its fields name.
             let fields = match item {
                 syn::Item::Struct(s) => s.fields.to_token_stream(),
-                syn::Item::Enum(e) => e.variants.to_token_stream(),
+                syn::Item::Enum(e) => e.variants.iter().map(|v| v.fields.to_token_stream()).collect(),
                 _ => return None,
             };
             let named = idents(fields)
@@ -146,9 +148,10 @@ mod tests {
     fn builders_stay_for_request_types_and_what_they_reach() {
         let mut file: syn::File = syn::parse_quote! {
             pub mod types {
-                pub struct OrderRequest { pub item: Item }
+                pub struct OrderRequest { pub item: Item, pub kind: Kind }
                 pub struct Item { pub id: String }
                 pub struct OrderResponse { pub item: Item }
+                pub enum Kind { OrderResponse, Other(Item) }
                 impl OrderRequest { pub fn builder() -> builder::OrderRequest { Default::default() } }
                 impl Item { pub fn builder() -> builder::Item { Default::default() } }
                 impl OrderResponse { pub fn builder() -> builder::OrderResponse { Default::default() } }

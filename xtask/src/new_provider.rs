@@ -454,6 +454,10 @@ rustls = ["provider-core/rustls"]
 rustls-ring = ["provider-core/rustls-ring"]
 # httpmock helpers generated from the same spec, for tests of services that use this client.
 httpmock = ["dep:httpmock", "dep:regex"]
+# `decode_component` (`PROVIDER.decode_component`): a decoder for every schema, for tools that
+# check recorded payloads against the types. Off, a service does not compile it (most of
+# this crate's own build).
+decode-components = []
 
 [dependencies]
 provider-core.workspace = true

@@ -32,7 +32,9 @@ pub mod mock;
 
 mod catalogue;
 mod errors;
+#[cfg(feature = "webhooks")]
 pub mod signature;
+#[cfg(feature = "webhooks")]
 pub mod webhooks;
 
 use std::time::Duration;

@@ -8,7 +8,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use futures::future::BoxFuture;
+use futures_util::future::BoxFuture;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::telemetry::Labels;
@@ -105,9 +105,16 @@ pub trait FetchGuard: Send {
 pub type FetchToken = dyn Fn(reqwest::Client, String) -> BoxFuture<'static, Result<CachedToken, String>> + Send + Sync;
 
 /// Why no token could be had. The message never contains a credential.
-#[derive(Clone, Debug, thiserror::Error)]
-#[error("could not obtain an access token: {0}")]
+#[derive(Clone, Debug)]
 pub struct AuthError(pub String);
+
+impl std::fmt::Display for AuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "could not obtain an access token: {}", self.0)
+    }
+}
+
+impl std::error::Error for AuthError {}
 
 /// A shared, lazily refreshed bearer token. Clones share one cache.
 #[derive(Clone)]
@@ -528,7 +535,7 @@ mod tests {
                     tokio::spawn(async move { p.token(&h, "").await.unwrap().expose_secret().to_owned() })
                 })
                 .collect();
-            futures::future::join_all(tasks)
+            futures_util::future::join_all(tasks)
         };
         for token in all(&providers).await {
             assert_eq!(token.unwrap(), "t-1");

@@ -106,7 +106,7 @@ mod tests {
         sandbox_mount: "/demo",
         listings: &[],
         rate_limits: &[],
-        decode_component: |_, _, _| None,
+        decode_component: None,
     };
 
     #[tokio::test]

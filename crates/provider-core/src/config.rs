@@ -147,18 +147,38 @@ pub(crate) fn sensitive(value: &str) -> Option<HeaderValue> {
 }
 
 /// Why a client could not be built.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum BuildError {
-    #[error("invalid base URL {url:?}: {reason}")]
     InvalidBaseUrl { url: String, reason: String },
-    #[error("no base URL was given: {0}")]
     MissingBaseUrl(&'static str),
-    #[error("the credential for header `{header}` is not a valid header value")]
     InvalidCredential { header: String },
-    #[error("could not build the HTTP client: {0}")]
-    Http(#[source] reqwest::Error),
-    #[error("could not configure TLS: {0}")]
+    Http(reqwest::Error),
     Tls(String),
+}
+
+// Written out rather than derived with thiserror: its proc macro would be the one in a
+// service's cold build that only this crate asks for.
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::InvalidBaseUrl { url, reason } => write!(f, "invalid base URL {url:?}: {reason}"),
+            BuildError::MissingBaseUrl(note) => write!(f, "no base URL was given: {note}"),
+            BuildError::InvalidCredential { header } => {
+                write!(f, "the credential for header `{header}` is not a valid header value")
+            }
+            BuildError::Http(e) => write!(f, "could not build the HTTP client: {e}"),
+            BuildError::Tls(reason) => write!(f, "could not configure TLS: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BuildError::Http(e) => Some(e),
+            _ => None,
+        }
+    }
 }
 
 /// Settings for one client of type `C`; `build()` returns the client.

@@ -22,12 +22,15 @@ pub struct Descriptor {
     pub listings: &'static [Listing],
     /// The documented rate limits (`x-rate-limit`), which the runtime paces calls against.
     pub rate_limits: &'static [crate::OperationLimit],
-    pub decode_component: DecodeComponent,
+    /// The generated `decode_component`, when the client crate's `decode-components` feature
+    /// is on (tools that check payloads against the types turn it on; a service need not
+    /// compile a decoder for every schema).
+    pub decode_component: Option<DecodeComponent>,
 }
 
 /// Decodes a body as the type generated for the component schema `name`, the way the client
 /// does, telling `undeclared` of each key the type skips ([`crate::observe::check`]); `None`
-/// when the spec has no such schema (the generated `decode_component`).
+/// when the spec has no such schema.
 pub type DecodeComponent = fn(
     name: &str,
     body: &[u8],
@@ -84,7 +87,7 @@ mod tests {
             sandbox_mount: "/demo",
             listings: &[],
             rate_limits: &[],
-            decode_component: |_, _, _| None,
+            decode_component: None,
         };
         assert_eq!(demo.credential_variables(), ["DEMO_CLIENT_ID", "DEMO_CLIENT_SECRET"]);
         assert_eq!(demo.base_url_variable(), "DEMO_BASE_URL");

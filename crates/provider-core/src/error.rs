@@ -15,15 +15,13 @@ use crate::retry::retry_after;
 /// Built from progenitor's error with `?` (`From<progenitor_client::Error<E>>`). Nothing
 /// here holds a credential: request headers are never kept, and `reqwest::Error` shows the
 /// URL only, which carries no secret in any of our providers.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum Error<E> {
     /// The request never reached the provider, or its answer was lost or cut off.
-    #[error("transport failure: {0}{note}", note = if outcome_unknown(.0) { OUTCOME_UNKNOWN } else { "" })]
-    Transport(#[source] reqwest::Error),
+    Transport(reqwest::Error),
     /// The provider answered with its documented error body. For operations whose spec
     /// declares refusals inside a successful answer (`x-body-failure`), such an answer lands
     /// here too, with the status the provider sent (e.g. 200) and the refusal as `body`.
-    #[error("the provider answered HTTP {status} with an error body")]
     Api {
         status: StatusCode,
         headers: HeaderMap,
@@ -32,20 +30,53 @@ pub enum Error<E> {
     /// HTTP 429 after the retry policy gave up (or would have waited too long), or a call
     /// this client did not send because the provider's documented limit was used up
     /// (`local`).
-    #[error("{}{}", if .0.local { "not sent: the provider's documented rate limit is used up" } else { "rate limited by the provider (HTTP 429)" }, .0.retry_after.map(|d| format!("; retry after {d:?}")).unwrap_or_default())]
     RateLimited(RateLimit<E>),
     /// The body did not decode as the documented type; the raw bytes are kept.
-    #[error("undecodable response body ({reason})")]
     Undecodable { body: Bytes, reason: String },
     /// A status the spec does not declare (e.g. a 3xx that was not followed).
-    #[error("unexpected HTTP status {status}")]
     UnexpectedStatus { status: StatusCode, headers: HeaderMap },
     /// The request could not be built (a missing required parameter, an invalid header value).
-    #[error("invalid request: {0}")]
     InvalidRequest(String),
     /// No credential could be had (e.g. the token endpoint refused or failed); nothing was sent.
-    #[error("{0}")]
     Auth(String),
+}
+
+// Written out rather than derived with thiserror: its proc macro would be the one in a
+// service's cold build that only this crate asks for.
+impl<E> std::fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Transport(e) => {
+                let note = if outcome_unknown(e) { OUTCOME_UNKNOWN } else { "" };
+                write!(f, "transport failure: {e}{note}")
+            }
+            Error::Api { status, .. } => write!(f, "the provider answered HTTP {status} with an error body"),
+            Error::RateLimited(limit) => {
+                f.write_str(if limit.local {
+                    "not sent: the provider's documented rate limit is used up"
+                } else {
+                    "rate limited by the provider (HTTP 429)"
+                })?;
+                match limit.retry_after {
+                    Some(wait) => write!(f, "; retry after {wait:?}"),
+                    None => Ok(()),
+                }
+            }
+            Error::Undecodable { reason, .. } => write!(f, "undecodable response body ({reason})"),
+            Error::UnexpectedStatus { status, .. } => write!(f, "unexpected HTTP status {status}"),
+            Error::InvalidRequest(reason) => write!(f, "invalid request: {reason}"),
+            Error::Auth(reason) => f.write_str(reason),
+        }
+    }
+}
+
+impl<E: std::fmt::Debug> std::error::Error for Error<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport(e) => Some(e),
+            _ => None,
+        }
+    }
 }
 
 /// A 429: how long the provider asked us to wait, and its rate-limit headers.

@@ -12,7 +12,7 @@
 use std::collections::VecDeque;
 use std::future::Future;
 
-pub use futures::Stream;
+pub use futures_util::Stream;
 use serde_json::Value;
 
 /// What a page says about the whole listing.
@@ -219,7 +219,7 @@ where
         buffered: VecDeque::new(),
         fetch,
     };
-    futures::stream::unfold(state, |mut state| async move {
+    futures_util::stream::unfold(state, |mut state| async move {
         loop {
             if let Some(item) = state.buffered.pop_front() {
                 return Some((Ok(item), state));
@@ -253,7 +253,7 @@ where
     F: Fn(C) -> Fut + Clone + 'a,
     Fut: Future<Output = Result<Page<T>, E>> + 'a,
 {
-    use futures::{StreamExt, TryStreamExt, stream};
+    use futures_util::{StreamExt, TryStreamExt, stream};
 
     let first_page = fetch(first);
     stream::once(first_page)
@@ -277,7 +277,7 @@ where
         .try_flatten()
         .scan(false, |failed, item| {
             let stop = std::mem::replace(failed, item.is_err());
-            futures::future::ready((!stop).then_some(item))
+            futures_util::future::ready((!stop).then_some(item))
         })
 }
 
@@ -317,7 +317,7 @@ mod tests {
         use std::sync::atomic::{AtomicUsize, Ordering};
         use std::time::Duration;
 
-        use futures::TryStreamExt;
+        use futures_util::TryStreamExt;
 
         let (in_flight, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
         let fetch = {
@@ -348,7 +348,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_page_ends_the_concurrent_stream() {
-        use futures::StreamExt;
+        use futures_util::StreamExt;
 
         let fetch = |cursor: PageNumber| async move {
             if cursor.page == 3 {

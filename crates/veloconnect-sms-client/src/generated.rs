@@ -2841,7 +2841,10 @@ pub const BODY_FAILURES: &[::provider_core::BodyFailure] = &[
 /// Decodes a body as the type generated for the component schema `name`, the way the
 /// client does, telling `undeclared` of each key the type skips; `None` when the spec
 /// has no such schema. The spec-example test, the fuzz harness and `cargo xtask
-/// payload-check` decode through it.
+/// payload-check` decode through it. It instantiates every schema's decoder with
+/// `serde_ignored` and `serde_path_to_error`, most of the crate's own build: so it is
+/// behind the `decode-components` feature, and a service does not compile it.
+#[cfg(feature = "decode-components")]
 #[doc(hidden)]
 pub fn decode_component(
     name: &str,
@@ -2956,5 +2959,8 @@ pub const PROVIDER: ::provider_core::Descriptor = ::provider_core::Descriptor {
     sandbox_mount: "/veloconnect-sms",
     listings: LISTINGS,
     rate_limits: RATE_LIMITS,
-    decode_component,
+    #[cfg(feature = "decode-components")]
+    decode_component: ::std::option::Option::Some(decode_component),
+    #[cfg(not(feature = "decode-components"))]
+    decode_component: ::std::option::Option::None,
 };
